@@ -1,0 +1,21 @@
+import {getKernelsForBackend, registerBackend, registerKernel, KernelConfig} from '@tensorflow/tfjs-core';
+// Importing the CPU backend registers its kernels for 'cpu'; we reuse every one of them.
+import {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
+import {nativeKernelConfigs} from './register_all_kernels';
+
+export const BACKEND_NAME = 'onednn';
+// Above 'cpu' (1), 'wasm' (2) and 'tensorflow' (3), so it is picked by default.
+const PRIORITY = 4;
+
+export function registerOnednnBackend(): void {
+  // Tensors live in the CPU backend's typed arrays: native kernels read and write them in place.
+  registerBackend(BACKEND_NAME, () => new MathBackendCPU(), PRIORITY);
+  const configs = new Map<string, KernelConfig>();
+  for (const cpuConfig of getKernelsForBackend('cpu')) {
+    configs.set(cpuConfig.kernelName, {...cpuConfig, backendName: BACKEND_NAME});
+  }
+  for (const nativeConfig of nativeKernelConfigs) {
+    configs.set(nativeConfig.kernelName, nativeConfig);
+  }
+  for (const config of configs.values()) registerKernel(config);
+}
