@@ -3,11 +3,12 @@
     {
       "target_name": "tfjs_onednn",
       "sources": [
-        "native/addon.cc"
+        "native/addon.cc", "native/conv.cc", "native/pool.cc", "native/matmul.cc",
+        "native/eltwise.cc", "native/binary.cc", "native/reduce.cc", "native/norm.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
-      "cflags_cc": ["-std=c++17", "-O3", "-fno-math-errno", "-fopenmp"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fno-math-errno", "-fopenmp", "-Wno-missing-field-initializers"],
       "cflags_cc!": ["-fno-exceptions"],
       "libraries": ["-ldnnl", "-fopenmp"]
     }

@@ -1,0 +1,112 @@
+// Binary elementwise kernels with numpy/tfjs broadcasting, as loops over the output.
+// Shapes arrive padded to the output's rank; a broadcast dimension gets stride 0.
+#include <cmath>
+
+#include "common.h"
+
+namespace onednn {
+namespace {
+
+// Op codes shared with src/kernels/binary.ts.
+enum BinaryOp {
+  kAdd = 0, kSub, kMul, kDiv, kMaximum, kMinimum, kSquaredDifference,
+  kGreater, kGreaterEqual, kLess, kLessEqual, kEqual, kNotEqual
+};
+
+constexpr int64_t kParallelThreshold = 1 << 15;
+
+template <typename Out, typename F>
+void Broadcast(const float* a, const float* b, Out* out, const std::vector<int64_t>& aShape,
+               const std::vector<int64_t>& bShape, const std::vector<int64_t>& outShape, F f) {
+  const int rank = static_cast<int>(outShape.size());
+  int64_t n = 1;
+  for (int64_t d : outShape) n *= d;
+  bool sameShape = aShape == outShape && bShape == outShape;
+  if (sameShape || rank == 0) {
+#pragma omp parallel for simd if (n > kParallelThreshold) schedule(static)
+    for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], b[i]);
+    return;
+  }
+  int64_t aSize = 1, bSize = 1;
+  for (int i = 0; i < rank; ++i) { aSize *= aShape[i]; bSize *= bShape[i]; }
+  if (aSize == n && bSize == 1) {
+    const float s = b[0];
+#pragma omp parallel for simd if (n > kParallelThreshold) schedule(static)
+    for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], s);
+    return;
+  }
+  if (bSize == n && aSize == 1) {
+    const float s = a[0];
+#pragma omp parallel for simd if (n > kParallelThreshold) schedule(static)
+    for (int64_t i = 0; i < n; ++i) out[i] = f(s, b[i]);
+    return;
+  }
+  // General case: strides of a and b in output coordinates (0 where broadcast).
+  std::vector<int64_t> aStride(rank), bStride(rank);
+  int64_t as = 1, bs = 1;
+  for (int i = rank - 1; i >= 0; --i) {
+    aStride[i] = aShape[i] == 1 ? 0 : as;
+    bStride[i] = bShape[i] == 1 ? 0 : bs;
+    as *= aShape[i];
+    bs *= bShape[i];
+  }
+  const int64_t inner = outShape[rank - 1];
+  const int64_t rows = n / inner;
+  const int64_t ai = aStride[rank - 1], bi = bStride[rank - 1];
+#pragma omp parallel for if (n > kParallelThreshold) schedule(static)
+  for (int64_t row = 0; row < rows; ++row) {
+    int64_t aOff = 0, bOff = 0, rem = row;
+    for (int d = rank - 2; d >= 0; --d) {
+      const int64_t idx = rem % outShape[d];
+      rem /= outShape[d];
+      aOff += idx * aStride[d];
+      bOff += idx * bStride[d];
+    }
+    Out* o = out + row * inner;
+    for (int64_t j = 0; j < inner; ++j) o[j] = f(a[aOff + j * ai], b[bOff + j * bi]);
+  }
+}
+
+// binary(op, a, b, out, aShape, bShape, outShape); comparisons write a Uint8Array.
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  const int op = static_cast<int>(Int(info[0]));
+  const float* a = F32(info[1]);
+  const float* b = F32(info[2]);
+  const std::vector<int64_t> aShape = Ints(info[4]), bShape = Ints(info[5]), outShape = Ints(info[6]);
+  auto run = [&](auto f) { Broadcast(a, b, F32(info[3]), aShape, bShape, outShape, f); };
+  auto compare = [&](auto f) {
+    uint8_t* out = info[3].As<Napi::Uint8Array>().Data();
+    Broadcast(a, b, out, aShape, bShape, outShape, f);
+  };
+  switch (op) {
+    case kAdd: run([](float x, float y) { return x + y; }); break;
+    case kSub: run([](float x, float y) { return x - y; }); break;
+    case kMul: run([](float x, float y) { return x * y; }); break;
+    case kDiv: run([](float x, float y) { return x / y; }); break;
+    // Math.max / Math.min semantics: NaN if either side is NaN.
+    case kMaximum:
+      run([](float x, float y) { return (std::isnan(x) || std::isnan(y)) ? NAN : (x > y ? x : y); });
+      break;
+    case kMinimum:
+      run([](float x, float y) { return (std::isnan(x) || std::isnan(y)) ? NAN : (x < y ? x : y); });
+      break;
+    case kSquaredDifference: run([](float x, float y) { return (x - y) * (x - y); }); break;
+    case kGreater: compare([](float x, float y) -> uint8_t { return x > y; }); break;
+    case kGreaterEqual: compare([](float x, float y) -> uint8_t { return x >= y; }); break;
+    case kLess: compare([](float x, float y) -> uint8_t { return x < y; }); break;
+    case kLessEqual: compare([](float x, float y) -> uint8_t { return x <= y; }); break;
+    case kEqual: compare([](float x, float y) -> uint8_t { return x == y; }); break;
+    case kNotEqual: compare([](float x, float y) -> uint8_t { return x != y; }); break;
+    default:
+      Napi::Error::New(info.Env(), "onednn binary: unknown op " + std::to_string(op)).ThrowAsJavaScriptException();
+  }
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void InitBinary(Napi::Env env, Napi::Object exports) {
+  exports.Set("binary", Napi::Function::New(env, Binary));
+}
+
+}  // namespace onednn

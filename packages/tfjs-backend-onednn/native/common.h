@@ -1,0 +1,82 @@
+// Shared pieces of the native kernels: the oneDNN engine and stream, argument helpers,
+// and the primitive cache (primitives are created once per shape and reused).
+#pragma once
+#include <napi.h>
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace onednn {
+
+using dnnl::memory;
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+
+dnnl::engine& Engine();
+dnnl::stream& Stream();
+
+// Records the implementation name of a newly created primitive (for tests that reject "ref").
+void NoteImpl(const std::string& kernel, const char* impl);
+
+inline float* F32(const Napi::Value& v) {
+  return v.As<Napi::Float32Array>().Data();
+}
+inline size_t Length(const Napi::Value& v) {
+  return v.As<Napi::TypedArray>().ElementLength();
+}
+inline int64_t Int(const Napi::Value& v) { return v.As<Napi::Number>().Int64Value(); }
+inline float Float(const Napi::Value& v) { return v.As<Napi::Number>().FloatValue(); }
+
+// Reads a JS array (or Int32Array) of integers.
+std::vector<int64_t> Ints(const Napi::Value& v);
+
+// A cache key from integers: shapes, strides, paddings and attribute codes.
+std::string Key(const std::vector<int64_t>& values);
+
+// Primitive cache: one map per kernel family, keyed by Key(...).
+template <typename Entry>
+class Cache {
+ public:
+  template <typename Make>
+  Entry& Get(const std::string& key, Make make) {
+    auto it = entries_.find(key);
+    if (it != entries_.end()) return *it->second;
+    auto entry = std::make_unique<Entry>(make());
+    Entry& ref = *entry;
+    entries_.emplace(key, std::move(entry));
+    return ref;
+  }
+
+ private:
+  std::unordered_map<std::string, std::unique_ptr<Entry>> entries_;
+};
+
+// Activation codes shared with the TypeScript side (src/kernels/activation_codes.ts).
+enum Activation { kLinear = 0, kRelu = 1, kRelu6 = 2, kElu = 3, kLeakyRelu = 4, kSigmoid = 5, kTanh = 6 };
+
+// Appends `activation` as an eltwise post-op; returns false for codes oneDNN can't fuse.
+bool AppendActivation(dnnl::post_ops& ops, int activation, float alpha);
+
+// Wraps a JS-owned buffer as a oneDNN memory without copying.
+inline memory Wrap(const memory::desc& md, void* data) { return memory(md, Engine(), data); }
+
+// Runs a primitive synchronously on the shared stream.
+void Run(const dnnl::primitive& p, const std::unordered_map<int, memory>& args);
+
+// Registration hooks of each kernel family (one file each).
+void InitConv(Napi::Env env, Napi::Object exports);
+void InitPool(Napi::Env env, Napi::Object exports);
+void InitMatmul(Napi::Env env, Napi::Object exports);
+void InitEltwise(Napi::Env env, Napi::Object exports);
+void InitBinary(Napi::Env env, Napi::Object exports);
+void InitReduce(Napi::Env env, Napi::Object exports);
+void InitNorm(Napi::Env env, Napi::Object exports);
+
+// Converts a dnnl::error into a JS exception; kernels return undefined after it.
+void ThrowError(Napi::Env env, const char* kernel, const dnnl::error& e);
+
+}  // namespace onednn

@@ -1,0 +1,194 @@
+// Convolutions: Conv2D / FusedConv2D / depthwise forward, backward-data and backward-weights.
+// Activations stay NHWC (TensorFlow's layout); weights arrive in TensorFlow's HWIO (or
+// depthwise HWCM) order and are reordered into the layout each primitive chose with
+// format_tag::any — primitives created on plain HWIO weights fall back to slow GEMM paths.
+#include <cstring>
+
+#include "common.h"
+
+namespace onednn {
+namespace {
+
+using namespace dnnl;
+
+// Integer parameters, in the order src/kernels/conv_util.ts writes them.
+struct ConvParams {
+  int64_t n, ih, iw, ic, oh, ow, oc, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, groups;
+  explicit ConvParams(const std::vector<int64_t>& p)
+      : n(p[0]), ih(p[1]), iw(p[2]), ic(p[3]), oh(p[4]), ow(p[5]), oc(p[6]), kh(p[7]), kw(p[8]),
+        sh(p[9]), sw(p[10]), dh(p[11]), dw(p[12]), pt(p[13]), pl(p[14]), pb(p[15]), pr(p[16]),
+        groups(p[17]) {}
+  memory::desc Src() const { return {{n, ic, ih, iw}, dt::f32, tag::nhwc}; }
+  memory::desc Dst() const { return {{n, oc, oh, ow}, dt::f32, tag::nhwc}; }
+  memory::dims WeightDims() const {
+    if (groups == 1) return {oc, ic, kh, kw};
+    return {groups, oc / groups, ic / groups, kh, kw};
+  }
+  memory::desc AnyWeights() const { return {WeightDims(), dt::f32, tag::any}; }
+  // The framework's own weight order: HWIO, or HWCM for depthwise (channel multiplier M).
+  memory::desc UserWeights() const {
+    if (groups == 1) return {WeightDims(), dt::f32, tag::hwio};
+    const int64_t m = oc / groups;
+    return {WeightDims(), dt::f32, memory::dims{m, 1, oc, kw * oc, oc}};
+  }
+  memory::dims Strides() const { return {sh, sw}; }
+  memory::dims Dilates() const { return {dh - 1, dw - 1}; }
+  memory::dims PadL() const { return {pt, pl}; }
+  memory::dims PadR() const { return {pb, pr}; }
+
+  convolution_forward::desc ForwardDesc(bool bias) const {
+    if (bias) {
+      return {prop_kind::forward_training, algorithm::convolution_direct, Src(), AnyWeights(),
+              memory::desc({oc}, dt::f32, tag::a), Dst(), Strides(), Dilates(), PadL(), PadR()};
+    }
+    return {prop_kind::forward_training, algorithm::convolution_direct, Src(), AnyWeights(), Dst(),
+            Strides(), Dilates(), PadL(), PadR()};
+  }
+  convolution_forward::primitive_desc Hint() const {
+    return {ForwardDesc(false), Engine()};
+  }
+};
+
+// A weight reorder between the framework's layout and a primitive's, when they differ.
+struct WeightReorder {
+  bool needed = false;
+  memory scratch;  // weights in the primitive's layout, reused across calls
+  reorder prim;
+  WeightReorder() = default;
+  WeightReorder(const memory::desc& from, const memory::desc& to) {
+    if (from == to) return;
+    needed = true;
+    scratch = memory(to, Engine());
+    prim = reorder(reorder::primitive_desc(Engine(), from, Engine(), to));
+  }
+};
+
+struct Forward {
+  convolution_forward prim;
+  memory::desc weights;
+  WeightReorder toPrimitive;
+};
+
+struct BackwardData {
+  convolution_backward_data prim;
+  memory::desc weights;
+  WeightReorder toPrimitive;
+};
+
+struct BackwardWeights {
+  convolution_backward_weights prim;
+  memory::desc diffWeights;
+  bool needed = false;
+  memory scratch;
+  reorder toUser;
+};
+
+Cache<Forward> forwardCache;
+Cache<BackwardData> backwardDataCache;
+Cache<BackwardWeights> backwardWeightsCache;
+
+// conv2dForward(x, w, bias|null, out, params, activation, alpha)
+Napi::Value ConvForward(const Napi::CallbackInfo& info) {
+  try {
+    std::vector<int64_t> raw = Ints(info[4]);
+    const ConvParams p(raw);
+    const bool hasBias = !info[2].IsNull() && !info[2].IsUndefined();
+    const int activation = static_cast<int>(Int(info[5]));
+    const float alpha = Float(info[6]);
+    int32_t alphaBits;
+    std::memcpy(&alphaBits, &alpha, sizeof alphaBits);
+    raw.insert(raw.end(), {hasBias, activation, alphaBits});
+    Forward& f = forwardCache.Get(Key(raw), [&] {
+      post_ops ops;
+      AppendActivation(ops, activation, alpha);
+      primitive_attr attr;
+      attr.set_post_ops(ops);
+      convolution_forward::primitive_desc pd(p.ForwardDesc(hasBias), attr, Engine());
+      NoteImpl("conv_fwd", pd.impl_info_str());
+      return Forward{convolution_forward(pd), pd.weights_desc(),
+                     WeightReorder(p.UserWeights(), pd.weights_desc())};
+    });
+    memory userW = Wrap(p.UserWeights(), F32(info[1]));
+    memory w = userW;
+    if (f.toPrimitive.needed) {
+      Run(f.toPrimitive.prim, {{DNNL_ARG_FROM, userW}, {DNNL_ARG_TO, f.toPrimitive.scratch}});
+      w = f.toPrimitive.scratch;
+    }
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, Wrap(p.Src(), F32(info[0]))},
+                                         {DNNL_ARG_WEIGHTS, w},
+                                         {DNNL_ARG_DST, Wrap(p.Dst(), F32(info[3]))}};
+    if (hasBias) args[DNNL_ARG_BIAS] = Wrap(memory::desc({p.oc}, dt::f32, tag::a), F32(info[2]));
+    Run(f.prim, args);
+  } catch (const dnnl::error& e) {
+    ThrowError(info.Env(), "conv2d", e);
+  }
+  return info.Env().Undefined();
+}
+
+// conv2dBackwardData(dy, w, dx, params)
+Napi::Value ConvBackwardData(const Napi::CallbackInfo& info) {
+  try {
+    const std::vector<int64_t> raw = Ints(info[3]);
+    const ConvParams p(raw);
+    BackwardData& b = backwardDataCache.Get(Key(raw), [&] {
+      convolution_backward_data::desc d(algorithm::convolution_direct, p.Src(), p.AnyWeights(), p.Dst(),
+                                        p.Strides(), p.Dilates(), p.PadL(), p.PadR());
+      convolution_backward_data::primitive_desc pd(d, Engine(), p.Hint());
+      NoteImpl("conv_bwd_data", pd.impl_info_str());
+      return BackwardData{convolution_backward_data(pd), pd.weights_desc(),
+                          WeightReorder(p.UserWeights(), pd.weights_desc())};
+    });
+    memory userW = Wrap(p.UserWeights(), F32(info[1]));
+    memory w = userW;
+    if (b.toPrimitive.needed) {
+      Run(b.toPrimitive.prim, {{DNNL_ARG_FROM, userW}, {DNNL_ARG_TO, b.toPrimitive.scratch}});
+      w = b.toPrimitive.scratch;
+    }
+    Run(b.prim, {{DNNL_ARG_DIFF_DST, Wrap(p.Dst(), F32(info[0]))},
+                 {DNNL_ARG_WEIGHTS, w},
+                 {DNNL_ARG_DIFF_SRC, Wrap(p.Src(), F32(info[2]))}});
+  } catch (const dnnl::error& e) {
+    ThrowError(info.Env(), "conv2dBackpropInput", e);
+  }
+  return info.Env().Undefined();
+}
+
+// conv2dBackwardFilter(x, dy, dw, params)
+Napi::Value ConvBackwardFilter(const Napi::CallbackInfo& info) {
+  try {
+    const std::vector<int64_t> raw = Ints(info[3]);
+    const ConvParams p(raw);
+    BackwardWeights& b = backwardWeightsCache.Get(Key(raw), [&] {
+      convolution_backward_weights::desc d(algorithm::convolution_direct, p.Src(), p.AnyWeights(), p.Dst(),
+                                           p.Strides(), p.Dilates(), p.PadL(), p.PadR());
+      convolution_backward_weights::primitive_desc pd(d, Engine(), p.Hint());
+      NoteImpl("conv_bwd_weights", pd.impl_info_str());
+      BackwardWeights entry{convolution_backward_weights(pd), pd.diff_weights_desc()};
+      if (pd.diff_weights_desc() != p.UserWeights()) {
+        entry.needed = true;
+        entry.scratch = memory(pd.diff_weights_desc(), Engine());
+        entry.toUser = reorder(reorder::primitive_desc(Engine(), pd.diff_weights_desc(), Engine(),
+                                                       p.UserWeights()));
+      }
+      return entry;
+    });
+    memory userDw = Wrap(p.UserWeights(), F32(info[2]));
+    Run(b.prim, {{DNNL_ARG_SRC, Wrap(p.Src(), F32(info[0]))},
+                 {DNNL_ARG_DIFF_DST, Wrap(p.Dst(), F32(info[1]))},
+                 {DNNL_ARG_DIFF_WEIGHTS, b.needed ? b.scratch : userDw}});
+    if (b.needed) Run(b.toUser, {{DNNL_ARG_FROM, b.scratch}, {DNNL_ARG_TO, userDw}});
+  } catch (const dnnl::error& e) {
+    ThrowError(info.Env(), "conv2dBackpropFilter", e);
+  }
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void InitConv(Napi::Env env, Napi::Object exports) {
+  exports.Set("conv2dForward", Napi::Function::New(env, ConvForward));
+  exports.Set("conv2dBackwardData", Napi::Function::New(env, ConvBackwardData));
+  exports.Set("conv2dBackwardFilter", Napi::Function::New(env, ConvBackwardFilter));
+}
+
+}  // namespace onednn

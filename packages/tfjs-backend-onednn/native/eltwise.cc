@@ -1,0 +1,76 @@
+// Unary elementwise kernels (activations, their gradients, simple math) as plain loops:
+// memory-bound work that the compiler vectorizes and OpenMP splits over the cores.
+// NaN propagates as in tfjs (comparisons written so that NaN falls through to x).
+#include <cmath>
+
+#include "common.h"
+
+namespace onednn {
+namespace {
+
+// Op codes shared with src/kernels/unary.ts.
+enum UnaryOp {
+  kReluOp = 0, kRelu6Op, kEluOp, kLeakyReluOp, kSigmoidOp, kTanhOp, kStepOp, kNegOp, kSquareOp,
+  kSqrtOp, kRsqrtOp, kExpOp, kLogOp, kAbsOp, kClipOp, kReciprocalOp, kSoftplusOp
+};
+
+constexpr int64_t kParallelThreshold = 1 << 15;
+
+template <typename F>
+void Map(const float* x, float* y, int64_t n, F f) {
+#pragma omp parallel for simd if (n > kParallelThreshold) schedule(static)
+  for (int64_t i = 0; i < n; ++i) y[i] = f(x[i]);
+}
+
+// unary(op, x, out, alpha, beta)
+Napi::Value Unary(const Napi::CallbackInfo& info) {
+  const int op = static_cast<int>(Int(info[0]));
+  const float* x = F32(info[1]);
+  float* y = F32(info[2]);
+  const int64_t n = static_cast<int64_t>(Length(info[2]));
+  const float alpha = Float(info[3]);
+  const float beta = Float(info[4]);
+  switch (op) {
+    case kReluOp: Map(x, y, n, [](float v) { return v < 0.f ? 0.f : v; }); break;
+    case kRelu6Op: Map(x, y, n, [](float v) { return v < 0.f ? 0.f : (v > 6.f ? 6.f : v); }); break;
+    case kEluOp: Map(x, y, n, [](float v) { return v < 0.f ? std::expm1(v) : v; }); break;
+    case kLeakyReluOp: Map(x, y, n, [alpha](float v) { return v < 0.f ? alpha * v : v; }); break;
+    case kSigmoidOp: Map(x, y, n, [](float v) { return 1.f / (1.f + std::exp(-v)); }); break;
+    case kTanhOp: Map(x, y, n, [](float v) { return std::tanh(v); }); break;
+    case kStepOp: Map(x, y, n, [alpha](float v) { return std::isnan(v) ? v : (v > 0.f ? 1.f : alpha); }); break;
+    case kNegOp: Map(x, y, n, [](float v) { return -v; }); break;
+    case kSquareOp: Map(x, y, n, [](float v) { return v * v; }); break;
+    case kSqrtOp: Map(x, y, n, [](float v) { return std::sqrt(v); }); break;
+    case kRsqrtOp: Map(x, y, n, [](float v) { return 1.f / std::sqrt(v); }); break;
+    case kExpOp: Map(x, y, n, [](float v) { return std::exp(v); }); break;
+    case kLogOp: Map(x, y, n, [](float v) { return std::log(v); }); break;
+    case kAbsOp: Map(x, y, n, [](float v) { return std::fabs(v); }); break;
+    case kClipOp:
+      Map(x, y, n, [alpha, beta](float v) { return v < alpha ? alpha : (v > beta ? beta : v); });
+      break;
+    case kReciprocalOp: Map(x, y, n, [](float v) { return 1.f / v; }); break;
+    default:
+      Napi::Error::New(info.Env(), "onednn unary: unknown op " + std::to_string(op)).ThrowAsJavaScriptException();
+  }
+  return info.Env().Undefined();
+}
+
+// eluGrad(dy, y, out): the gradient of ELU from its output, as tfjs's EluGrad.
+Napi::Value EluGrad(const Napi::CallbackInfo& info) {
+  const float* dy = F32(info[0]);
+  const float* y = F32(info[1]);
+  float* out = F32(info[2]);
+  const int64_t n = static_cast<int64_t>(Length(info[2]));
+#pragma omp parallel for simd if (n > kParallelThreshold) schedule(static)
+  for (int64_t i = 0; i < n; ++i) out[i] = y[i] >= 0.f ? dy[i] : dy[i] * (y[i] + 1.f);
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void InitEltwise(Napi::Env env, Napi::Object exports) {
+  exports.Set("unary", Napi::Function::New(env, Unary));
+  exports.Set("eluGrad", Napi::Function::New(env, EluGrad));
+}
+
+}  // namespace onednn

@@ -1,0 +1,167 @@
+// Normalizations: FusedBatchNorm (given mean/variance), Softmax, LRN and LRN's gradient.
+#include <cmath>
+#include <cstring>
+
+#include "common.h"
+
+namespace onednn {
+namespace {
+
+using namespace dnnl;
+
+// batchNorm(x, mean, variance, offset|null, scale|null, out, channels, epsilon)
+// Per-channel parameters (length = channels, the last axis) or scalars (length 1).
+Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
+  const float* x = F32(info[0]);
+  const float* mean = F32(info[1]);
+  const float* variance = F32(info[2]);
+  const bool hasOffset = info[3].IsTypedArray(), hasScale = info[4].IsTypedArray();
+  float* out = F32(info[5]);
+  const int64_t c = Int(info[6]);
+  const float epsilon = Float(info[7]);
+  const int64_t n = static_cast<int64_t>(Length(info[5]));
+  auto at = [c](const Napi::Value& v, int64_t ch) {
+    auto a = v.As<Napi::Float32Array>();
+    return a.ElementLength() == 1 ? a.Data()[0] : a.Data()[ch];
+  };
+  // Folded into out = x * mul + add per channel.
+  std::vector<float> mul(c), add(c);
+  for (int64_t ch = 0; ch < c; ++ch) {
+    const float scale = hasScale ? at(info[4], ch) : 1.f;
+    const float offset = hasOffset ? at(info[3], ch) : 0.f;
+    const float m = Length(info[1]) == 1 ? mean[0] : mean[ch];
+    const float v = Length(info[2]) == 1 ? variance[0] : variance[ch];
+    mul[ch] = scale / std::sqrt(v + epsilon);
+    add[ch] = offset - m * mul[ch];
+  }
+  const int64_t rows = n / c;
+  const float* pm = mul.data();
+  const float* pa = add.data();
+#pragma omp parallel for if (n > (1 << 15)) schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * c;
+    float* yr = out + r * c;
+#pragma omp simd
+    for (int64_t ch = 0; ch < c; ++ch) yr[ch] = xr[ch] * pm[ch] + pa[ch];
+  }
+  return info.Env().Undefined();
+}
+
+struct Softmax {
+  softmax_forward prim;
+};
+Cache<Softmax> softmaxCache;
+
+// softmax(logits, out, rows, cols): along the last axis.
+Napi::Value SoftmaxForward(const Napi::CallbackInfo& info) {
+  try {
+    const int64_t rows = Int(info[2]), cols = Int(info[3]);
+    const memory::desc md({rows, cols}, dt::f32, tag::ab);
+    Softmax& s = softmaxCache.Get(Key({rows, cols}), [&] {
+      softmax_forward::primitive_desc pd(softmax_forward::desc(prop_kind::forward_inference, md, 1), Engine());
+      NoteImpl("softmax", pd.impl_info_str());
+      return Softmax{softmax_forward(pd)};
+    });
+    Run(s.prim, {{DNNL_ARG_SRC, Wrap(md, F32(info[0]))}, {DNNL_ARG_DST, Wrap(md, F32(info[1]))}});
+  } catch (const dnnl::error& e) {
+    ThrowError(info.Env(), "softmax", e);
+  }
+  return info.Env().Undefined();
+}
+
+// LRN across channels. tfjs: x / (bias + alpha * sum_{|c'-c|<=r} x^2)^beta;
+// oneDNN divides alpha by the window size n = 2r + 1, so it gets alpha * n.
+struct LrnParams {
+  int64_t n, h, w, c, radius;
+  float bias, alpha, beta;
+  memory::desc Md() const { return {{n, c, h, w}, dt::f32, tag::nhwc}; }
+  lrn_forward::desc Forward(prop_kind kind) const {
+    const int64_t size = 2 * radius + 1;
+    return {kind, algorithm::lrn_across_channels, Md(), size, alpha * size, beta, bias};
+  }
+  std::vector<int64_t> KeyValues() const {
+    int32_t bits[3];
+    std::memcpy(bits, &bias, 4);
+    std::memcpy(bits + 1, &alpha, 4);
+    std::memcpy(bits + 2, &beta, 4);
+    return {n, h, w, c, radius, bits[0], bits[1], bits[2]};
+  }
+};
+
+LrnParams ReadLrn(const Napi::CallbackInfo& info, int at) {
+  const std::vector<int64_t> p = Ints(info[at]);
+  return {p[0], p[1], p[2], p[3], p[4], Float(info[at + 1]), Float(info[at + 2]), Float(info[at + 3])};
+}
+
+struct LrnForward {
+  lrn_forward prim;
+};
+struct LrnBackward {
+  lrn_backward prim;
+  lrn_forward forward;  // re-run for the workspace, which tfjs's LRNGrad doesn't carry
+  memory workspace, dst;
+  bool hasWorkspace;
+};
+Cache<LrnForward> lrnForwardCache;
+Cache<LrnBackward> lrnBackwardCache;
+
+// lrn(x, out, [n,h,w,c,radius], bias, alpha, beta)
+Napi::Value Lrn(const Napi::CallbackInfo& info) {
+  try {
+    const LrnParams p = ReadLrn(info, 2);
+    LrnForward& f = lrnForwardCache.Get(Key(p.KeyValues()), [&] {
+      lrn_forward::primitive_desc pd(p.Forward(prop_kind::forward_inference), Engine());
+      NoteImpl("lrn_fwd", pd.impl_info_str());
+      return LrnForward{lrn_forward(pd)};
+    });
+    Run(f.prim, {{DNNL_ARG_SRC, Wrap(p.Md(), F32(info[0]))}, {DNNL_ARG_DST, Wrap(p.Md(), F32(info[1]))}});
+  } catch (const dnnl::error& e) {
+    ThrowError(info.Env(), "lrn", e);
+  }
+  return info.Env().Undefined();
+}
+
+// lrnGrad(x, dy, dx, [n,h,w,c,radius], bias, alpha, beta)
+Napi::Value LrnGrad(const Napi::CallbackInfo& info) {
+  try {
+    const LrnParams p = ReadLrn(info, 3);
+    LrnBackward& b = lrnBackwardCache.Get(Key(p.KeyValues()), [&] {
+      lrn_forward::primitive_desc fwd(p.Forward(prop_kind::forward_training), Engine());
+      const int64_t size = 2 * p.radius + 1;
+      lrn_backward::desc d(algorithm::lrn_across_channels, p.Md(), p.Md(), size, p.alpha * size, p.beta,
+                           p.bias);
+      lrn_backward::primitive_desc pd(d, Engine(), fwd);
+      NoteImpl("lrn_bwd", pd.impl_info_str());
+      const bool hasWorkspace = fwd.workspace_desc().get_size() > 0;
+      LrnBackward entry{lrn_backward(pd), lrn_forward(fwd), {}, {}, hasWorkspace};
+      if (hasWorkspace) {
+        entry.workspace = memory(fwd.workspace_desc(), Engine());
+        entry.dst = memory(fwd.dst_desc(), Engine());
+      }
+      return entry;
+    });
+    memory src = Wrap(p.Md(), F32(info[0]));
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src},
+                                         {DNNL_ARG_DIFF_DST, Wrap(p.Md(), F32(info[1]))},
+                                         {DNNL_ARG_DIFF_SRC, Wrap(p.Md(), F32(info[2]))}};
+    if (b.hasWorkspace) {
+      Run(b.forward, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, b.dst}, {DNNL_ARG_WORKSPACE, b.workspace}});
+      args[DNNL_ARG_WORKSPACE] = b.workspace;
+    }
+    Run(b.prim, args);
+  } catch (const dnnl::error& e) {
+    ThrowError(info.Env(), "lrnGrad", e);
+  }
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void InitNorm(Napi::Env env, Napi::Object exports) {
+  exports.Set("batchNorm", Napi::Function::New(env, BatchNorm));
+  exports.Set("softmax", Napi::Function::New(env, SoftmaxForward));
+  exports.Set("lrn", Napi::Function::New(env, Lrn));
+  exports.Set("lrnGrad", Napi::Function::New(env, LrnGrad));
+}
+
+}  // namespace onednn

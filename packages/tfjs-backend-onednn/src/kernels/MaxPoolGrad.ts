@@ -1,0 +1,15 @@
+import {KernelConfig, KernelFunc, MaxPoolGrad, MaxPoolGradAttrs, MaxPoolGradInputs} from '@tensorflow/tfjs-core';
+import {Backend, fallback, Inputs, nativeCompatible} from './kernel_util';
+import {poolBackward} from './pool';
+
+function maxPoolGrad(args: {inputs: Inputs<MaxPoolGradInputs>, backend: Backend, attrs: MaxPoolGradAttrs}) {
+  const {inputs: {dy, input}, backend, attrs} = args;
+  if (!nativeCompatible(backend, dy, input)) return fallback(MaxPoolGrad, args);
+  return poolBackward(backend, dy, input, attrs, true);
+}
+
+export const maxPoolGradConfig: KernelConfig = {
+  kernelName: MaxPoolGrad,
+  backendName: 'onednn',
+  kernelFunc: maxPoolGrad as unknown as KernelFunc,
+};

@@ -1,0 +1,4 @@
+import {Maximum} from '@tensorflow/tfjs-core';
+import {binaryKernelConfig, BinaryOp} from './binary';
+
+export const maximumConfig = binaryKernelConfig(Maximum, BinaryOp.Maximum);

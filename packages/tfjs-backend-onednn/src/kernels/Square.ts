@@ -1,0 +1,4 @@
+import {Square} from '@tensorflow/tfjs-core';
+import {unaryKernelConfig, UnaryOp} from './unary';
+
+export const squareConfig = unaryKernelConfig(Square, UnaryOp.Square);

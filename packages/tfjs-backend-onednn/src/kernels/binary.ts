@@ -1,0 +1,35 @@
+// The binary elementwise kernels with broadcasting: one native loop each (native/binary.cc).
+import {broadcast_util, DataType, KernelConfig, KernelFunc, TensorInfo, util} from '@tensorflow/tfjs-core';
+import {native} from '../native';
+import {Backend, f32, fallback, nativeCompatible} from './kernel_util';
+
+// Op codes shared with native/binary.cc (enum BinaryOp).
+export const enum BinaryOp {
+  Add = 0, Sub, Mul, Div, Maximum, Minimum, SquaredDifference,
+  Greater, GreaterEqual, Less, LessEqual, Equal, NotEqual,
+}
+
+/** Pads a shape with leading 1s to `rank`. */
+function padded(shape: number[], rank: number): Int32Array {
+  const out = new Int32Array(rank).fill(1);
+  out.set(shape, rank - shape.length);
+  return out;
+}
+
+/** A kernel config for a binary op on float32 inputs; comparisons produce 'bool'. */
+export function binaryKernelConfig(kernelName: string, op: BinaryOp, outDtype: DataType = 'float32'):
+    KernelConfig {
+  function kernelFunc(args: {inputs: {a: TensorInfo, b: TensorInfo}, backend: Backend}): TensorInfo {
+    const {inputs: {a, b}, backend} = args;
+    if (!nativeCompatible(backend, a, b)) return fallback(kernelName, args) as TensorInfo;
+    const outShape = broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
+    const size = util.sizeFromShape(outShape);
+    const out = outDtype === 'bool' ? new Uint8Array(size) : new Float32Array(size);
+    const rank = outShape.length;
+    native.binary(
+        op, f32(backend, a), f32(backend, b), out, padded(a.shape, rank), padded(b.shape, rank),
+        Int32Array.from(outShape));
+    return backend.makeTensorInfo(outShape, outDtype, out);
+  }
+  return {kernelName, backendName: 'onednn', kernelFunc: kernelFunc as unknown as KernelFunc};
+}

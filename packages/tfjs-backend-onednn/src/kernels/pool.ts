@@ -1,0 +1,34 @@
+// Shared by the four pooling kernels.
+import {backend_util, TensorInfo} from '@tensorflow/tfjs-core';
+import {native} from '../native';
+import {poolParams} from './conv_util';
+import {allocate, Backend, f32} from './kernel_util';
+
+export type PoolAttrs = {
+  filterSize: [number, number]|number,
+  strides: [number, number]|number,
+  pad: 'valid'|'same'|number|backend_util.ExplicitPadding,
+  dimRoundingMode?: 'floor'|'round'|'ceil',
+};
+
+export function poolInfo(x: TensorInfo, attrs: PoolAttrs): backend_util.Conv2DInfo {
+  return backend_util.computePool2DInfo(
+      x.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad,
+      attrs.dimRoundingMode);
+}
+
+export function poolForward(backend: Backend, x: TensorInfo, attrs: PoolAttrs, isMax: boolean): TensorInfo {
+  const info = poolInfo(x, attrs);
+  const shape = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
+  const out = allocate(shape);
+  native.pool2dForward(f32(backend, x), out, poolParams(info), isMax);
+  return backend.makeTensorInfo(shape, 'float32', out);
+}
+
+export function poolBackward(
+    backend: Backend, dy: TensorInfo, x: TensorInfo, attrs: PoolAttrs, isMax: boolean): TensorInfo {
+  const info = poolInfo(x, attrs);
+  const dx = allocate(x.shape);
+  native.pool2dBackward(f32(backend, dy), isMax ? f32(backend, x) : null, dx, poolParams(info), isMax);
+  return backend.makeTensorInfo(x.shape, 'float32', dx);
+}
