@@ -7,9 +7,17 @@ export const BACKEND_NAME = 'onednn';
 // Above 'cpu' (1), 'wasm' (2) and 'tensorflow' (3), so it is picked by default.
 const PRIORITY = 4;
 
+/** The CPU backend's storage (typed arrays the native kernels read and write in place). */
+export class OnednnBackend extends MathBackendCPU {
+  constructor() {
+    super();
+    // The CPU backend's first write prints "install tfjs-node to speed things up": not for us.
+    (this as unknown as {firstUse: boolean}).firstUse = false;
+  }
+}
+
 export function registerOnednnBackend(): void {
-  // Tensors live in the CPU backend's typed arrays: native kernels read and write them in place.
-  registerBackend(BACKEND_NAME, () => new MathBackendCPU(), PRIORITY);
+  registerBackend(BACKEND_NAME, () => new OnednnBackend(), PRIORITY);
   const configs = new Map<string, KernelConfig>();
   for (const cpuConfig of getKernelsForBackend('cpu')) {
     configs.set(cpuConfig.kernelName, {...cpuConfig, backendName: BACKEND_NAME});

@@ -34,7 +34,8 @@ test('tfjs-core 4.22 kernel test suite passes on the onednn backend', {timeout: 
   t.diagnostic(`test files: ${s.files.length}, specs passed: ${s.passed}, failed: ${s.failed}, ` +
       `excluded: ${s.excluded} (${SPEC_EXCLUDES.length} exclusion rules), pending in tfjs-core: ${s.pending}, ` +
       `${(s.durationMs / 1000).toFixed(1)} s`);
-  const failures = s.failures.map(f => `[${f.file}] ${f.name}\n    ${f.messages.join('\n    ')}`);
+  // One line per failing spec; `npm run test:tfjs-core -- --grep NAME` shows the details.
+  const failures = s.failures.map(f => `  [${f.file}] ${f.name}: ${(f.messages[0] ?? '').split('\n')[0]}`);
   assert.equal(s.failed, 0, `${s.failed} tfjs-core specs failed on onednn:\n${failures.join('\n')}`);
   assert.deepEqual(s.globalErrors, [], 'errors outside specs (beforeAll/afterAll, load)');
   assert.equal(s.overallStatus, 'passed');

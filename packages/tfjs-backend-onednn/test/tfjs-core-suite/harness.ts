@@ -6,6 +6,7 @@
 //   TFJS_CORE_SUITE_FILTER   only run specs whose full name contains this substring
 //   TFJS_CORE_SUITE_JSON     write the JSON summary to this path
 //   TFJS_CORE_SUITE_VERBOSE  '1': print every spec, not only the failures
+//   TFJS_CORE_SUITE_RUN_EXCLUDED  '1': run the excluded specs too (to check they still fail)
 import * as fs from 'fs';
 import {SPEC_EXCLUDES} from './exclude';
 
@@ -21,6 +22,7 @@ const env = jasmine.getEnv();
 const filter = process.env.TFJS_CORE_SUITE_FILTER || '';
 const jsonPath = process.env.TFJS_CORE_SUITE_JSON || '';
 const verbose = process.env.TFJS_CORE_SUITE_VERBOSE === '1';
+const runExcluded = process.env.TFJS_CORE_SUITE_RUN_EXCLUDED === '1';
 
 // --- spec -> test file, so the report can say where a spec lives -----------------------------
 let currentFile = '(harness self-check)';
@@ -48,6 +50,7 @@ env.configure({
   specFilter: (spec: any) => {
     const name: string = spec.getFullName();
     if (filter && !name.includes(filter)) return false;
+    if (runExcluded) return true;
     for (const e of SPEC_EXCLUDES) {
       if (name.includes(e.spec)) {
         exclusionHits.set(e.spec, exclusionHits.get(e.spec)! + 1);
@@ -98,8 +101,9 @@ export function setNativeKernels(names: string[]): void {
   summary.nativeKernels = names;
 }
 
-function firstLines(text: string | undefined, n: number): string {
-  return (text || '').split('\n').slice(0, n).join('\n');
+function firstLines(text: string | undefined, n: number, maxLine = 400): string {
+  return (text || '').split('\n').slice(0, n)
+      .map(l => l.length > maxLine ? l.slice(0, maxLine) + ` ...(${l.length - maxLine} more chars)` : l).join('\n');
 }
 function messagesOf(expectations: any[]): string[] {
   return expectations.map(e => {
@@ -162,7 +166,7 @@ env.addReporter({
     summary.durationMs = Date.now() - start;
     summary.files = [...filesSeen].filter(f => !f.startsWith('(')).sort();
     // With a --grep filter most exclusions cannot match; only a full run can call them stale.
-    summary.unusedExclusions = filter ? [] : [...exclusionHits].filter(([, n]) => n === 0).map(([s]) => s);
+    summary.unusedExclusions = filter || runExcluded ? [] : [...exclusionHits].filter(([, n]) => n === 0).map(([s]) => s);
     summary.overallStatus = result.overallStatus;
     printReport();
     if (jsonPath) fs.writeFileSync(jsonPath, JSON.stringify(summary, null, 2));
@@ -182,7 +186,7 @@ function printReport(): void {
   if (summary.unusedExclusions.length) {
     out.push(`  exclusions that matched no spec (stale?): ${summary.unusedExclusions.map(s => JSON.stringify(s)).join(', ')}`);
   }
-  out.push(`  test files: ${summary.files.length}   specs: ${summary.passed + summary.failed} run, ` +
+  out.push(`  test files loaded: ${summary.files.length}   specs: ${summary.passed + summary.failed} run, ` +
       `${summary.passed} passed, ${summary.failed} failed, ${summary.excluded} excluded, ` +
       `${summary.pending} pending (xit in tfjs-core)` +
       (filter ? `, ${summary.filteredOut} filtered out by "${filter}"` : '') +

@@ -11,6 +11,7 @@
 //   --json PATH        also write the JSON summary to PATH
 //   --addon-root DIR   load DIR/build/Release/tfjs_onednn.node instead of this package's addon
 //                      (default: $TFJS_CORE_SUITE_ADDON_ROOT, else this package)
+//   --run-excluded     also run the specs listed in exclude.ts (to check they still fail)
 //   --keep-bundle      keep the bundle in test-artifacts/tfjs-core-suite/ (for debugging)
 import {spawn} from 'child_process';
 import * as fs from 'fs';
@@ -23,6 +24,7 @@ export interface RunOptions {
   grep?: string;
   files?: string;
   verbose?: boolean;
+  runExcluded?: boolean;
   /** Default: $TFJS_CORE_SUITE_ADDON_ROOT, else this package. */
   addonRoot?: string;
   keepBundle?: boolean;
@@ -54,6 +56,7 @@ export async function runSuite(options: RunOptions = {}): Promise<RunResult> {
     TFJS_CORE_SUITE_JSON: jsonPath,
     TFJS_CORE_SUITE_FILTER: options.grep ?? '',
     TFJS_CORE_SUITE_VERBOSE: options.verbose ? '1' : '',
+    TFJS_CORE_SUITE_RUN_EXCLUDED: options.runExcluded ? '1' : '',
   };
   try {
     const child = spawn(process.execPath, [bundle.outfile], {
@@ -62,7 +65,7 @@ export async function runSuite(options: RunOptions = {}): Promise<RunResult> {
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', d => stdout += d);
-    child.stderr.on('data', d => {
+    child.stderr?.on('data', d => {
       if (options.stdout !== 'pipe') process.stderr.write(d);
       stderr = (stderr + d).slice(-20000);
     });
@@ -92,6 +95,7 @@ async function main(): Promise<void> {
       case '--grep': options.grep = value(); break;
       case '--files': options.files = value(); break;
       case '--verbose': options.verbose = true; break;
+      case '--run-excluded': options.runExcluded = true; break;
       case '--addon-root': options.addonRoot = value(); break;
       case '--keep-bundle': options.keepBundle = true; break;
       case '--json': jsonOut = value(); break;

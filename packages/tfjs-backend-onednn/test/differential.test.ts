@@ -1,0 +1,209 @@
+// Native kernels against tfjs's CPU backend on random shapes, strides, paddings and dilations,
+// forward and gradients. (AvgPool's gradient with padding is checked in avg_pool_grad.test.ts:
+// there the CPU backend is wrong.)
+import {test} from 'node:test';
+import assert from 'node:assert/strict';
+import {compareWithCpu, randInt, rng, tf} from './helpers';
+
+const TOLERANCE = 1e-4;
+const CASES = 12;
+
+type Pad = 'same'|'valid';
+
+function check(name: string, f: () => tf.Tensor|tf.Tensor[]) {
+  const error = compareWithCpu(f);
+  assert.ok(error <= TOLERANCE, `${name}: relative error ${error}`);
+}
+
+test('conv2d forward and gradients', () => {
+  const r = rng(1);
+  for (let i = 0; i < CASES; i++) {
+    const [n, h, w, ci, co, k] = [randInt(r, 1, 3), randInt(r, 4, 12), randInt(r, 4, 12), randInt(r, 1, 5),
+                                  randInt(r, 1, 6), randInt(r, 1, 5)];
+    const stride = randInt(r, 1, 3);
+    const dilation = stride === 1 ? randInt(r, 1, 2) : 1;
+    const pad: Pad = r() < 0.5 ? 'same' : 'valid';
+    if (pad === 'valid' && (k - 1) * dilation + 1 > Math.min(h, w)) continue;
+    const name = `conv2d x[${n},${h},${w},${ci}] k${k} co${co} s${stride} d${dilation} ${pad}`;
+    const make = () => {
+      const x = tf.randomNormal([n, h, w, ci], 0, 1, 'float32', 1000 + i) as tf.Tensor4D;
+      const f = tf.randomNormal([k, k, ci, co], 0, 1, 'float32', 1000 + i + 100) as tf.Tensor4D;
+      return {x, f};
+    };
+    check(name, () => {
+      const {x, f} = make();
+      return tf.conv2d(x, f, stride, pad, 'NHWC', dilation);
+    });
+    // tfjs has no gradient for dilated convolutions.
+    if (dilation === 1) check(`${name} grads`, () => {
+      const {x, f} = make();
+      const y = tf.conv2d(x, f, stride, pad, 'NHWC', dilation);
+      const weight = tf.randomNormal(y.shape, 0, 1, 'float32', 1000 + i + 200);
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad, 'NHWC', dilation).mul(weight).sum());
+      return g([x, f]);
+    });
+  }
+});
+
+test('conv2dTranspose', () => {
+  const r = rng(2);
+  for (let i = 0; i < CASES; i++) {
+    const [n, h, w, ci, co, k, stride] = [randInt(r, 1, 2), randInt(r, 2, 7), randInt(r, 2, 7),
+                                          randInt(r, 1, 4), randInt(r, 1, 4), randInt(r, 1, 4), randInt(r, 1, 3)];
+    const pad: Pad = r() < 0.5 ? 'same' : 'valid';
+    const outShape: [number, number, number, number] = pad === 'same' ?
+        [n, h * stride, w * stride, co] : [n, (h - 1) * stride + k, (w - 1) * stride + k, co];
+    check(`conv2dTranspose x[${n},${h},${w},${ci}] k${k} s${stride} ${pad}`, () => {
+      const x = tf.randomNormal([n, h, w, ci], 0, 1, 'float32', 1000 + i) as tf.Tensor4D;
+      const f = tf.randomNormal([k, k, co, ci], 0, 1, 'float32', 1000 + i + 1) as tf.Tensor4D;
+      return tf.conv2dTranspose(x, f, outShape, stride, pad);
+    });
+  }
+});
+
+test('depthwiseConv2d forward and gradients', () => {
+  const r = rng(3);
+  for (let i = 0; i < CASES; i++) {
+    const [n, h, w, c, m, k] = [randInt(r, 1, 2), randInt(r, 4, 10), randInt(r, 4, 10), randInt(r, 1, 5),
+                                randInt(r, 1, 3), randInt(r, 1, 4)];
+    const stride = randInt(r, 1, 2);
+    const dilation = stride === 1 ? randInt(r, 1, 2) : 1;
+    const pad: Pad = r() < 0.5 ? 'same' : 'valid';
+    if (pad === 'valid' && (k - 1) * dilation + 1 > Math.min(h, w)) continue;
+    check(`depthwise x[${n},${h},${w},${c}] k${k} m${m} s${stride} d${dilation} ${pad}`, () => {
+      const x = tf.randomNormal([n, h, w, c], 0, 1, 'float32', 1000 + i) as tf.Tensor4D;
+      const f = tf.randomNormal([k, k, c, m], 0, 1, 'float32', 1000 + i + 1) as tf.Tensor4D;
+      const y = tf.depthwiseConv2d(x, f, stride, pad, 'NHWC', dilation);
+      if (dilation > 1) return y;  // tfjs has no gradient for dilated convolutions
+      const weight = tf.randomNormal(y.shape, 0, 1, 'float32', 1000 + i + 2);
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad, 'NHWC', dilation).mul(weight).sum());
+      return [y, ...g([x, f])];
+    });
+  }
+});
+
+test('fused conv2d with bias and each activation', () => {
+  const activations = ['linear', 'relu', 'relu6', 'elu', 'leakyrelu', 'sigmoid', 'prelu'] as const;
+  activations.forEach((activation, i) => {
+    check(`fused conv2d ${activation}`, () => {
+      const x = tf.randomNormal([2, 7, 7, 3], 0, 2, 'float32', 1000 + i) as tf.Tensor4D;
+      const f = tf.randomNormal([3, 3, 3, 4], 0, 1, 'float32', 1000 + i + 1) as tf.Tensor4D;
+      const bias = tf.randomNormal([4], 0, 1, 'float32', 1000 + i + 2);
+      const preluActivationWeights = activation === 'prelu' ? tf.fill([4], 0.3) : undefined;
+      return tf.fused.conv2d({x, filter: f, strides: 2, pad: 'same', bias, activation, preluActivationWeights,
+                              leakyreluAlpha: 0.1});
+    });
+  });
+});
+
+test('pooling forward; max-pool and valid avg-pool gradients', () => {
+  const r = rng(4);
+  for (let i = 0; i < CASES; i++) {
+    const [n, h, w, c, k, stride] = [randInt(r, 1, 3), randInt(r, 3, 11), randInt(r, 3, 11), randInt(r, 1, 5),
+                                     randInt(r, 1, 4), randInt(r, 1, 3)];
+    const pad: Pad = r() < 0.5 ? 'same' : 'valid';
+    if (pad === 'valid' && k > Math.min(h, w)) continue;
+    const name = `pool x[${n},${h},${w},${c}] k${k} s${stride} ${pad}`;
+    check(name, () => {
+      const x = tf.randomNormal([n, h, w, c], 0, 1, 'float32', 1000 + i) as tf.Tensor4D;
+      const gMax = tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, k, stride, pad).square().sum());
+      const out = [tf.avgPool(x, k, stride, pad), tf.maxPool(x, k, stride, pad), gMax(x)];
+      // Without padding the CPU backend's AvgPoolGrad is right, so it is a valid reference.
+      if (pad === 'valid') {
+        out.push(tf.grad((a: tf.Tensor) => tf.avgPool(a as tf.Tensor4D, k, stride, pad).square().sum())(x));
+      }
+      return out;
+    });
+  }
+});
+
+test('matmul: transposes, batch broadcasting, fused bias and activation, gradients', () => {
+  const r = rng(5);
+  for (let i = 0; i < CASES; i++) {
+    const [batch, m, k, n] = [randInt(r, 1, 3), randInt(r, 1, 20), randInt(r, 1, 20), randInt(r, 1, 20)];
+    const ta = r() < 0.5, tb = r() < 0.5, broadcastB = r() < 0.3;
+    check(`matmul b${batch} ${m}x${k}x${n} ta=${ta} tb=${tb} bcast=${broadcastB}`, () => {
+      const a = tf.randomNormal(ta ? [batch, k, m] : [batch, m, k], 0, 1, 'float32', 1000 + i);
+      const bShape = tb ? [n, k] : [k, n];
+      const b = tf.randomNormal(broadcastB ? bShape : [batch, ...bShape], 0, 1, 'float32', 1000 + i + 1);
+      const out = tf.matMul(a, b, ta, tb);
+      if (broadcastB) return out;  // tfjs's matMul gradient doesn't reduce a broadcast batch
+      const g = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.matMul(x, y, ta, tb).square().sum());
+      return [out, ...g([a, b])];
+    });
+  }
+  for (const activation of ['linear', 'relu', 'relu6', 'elu', 'leakyrelu', 'sigmoid', 'prelu'] as const) {
+    check(`fused matMul ${activation}`, () => {
+      const a = tf.randomNormal([6, 9], 0, 1, 'float32', 1000 + 1) as tf.Tensor2D;
+      const b = tf.randomNormal([9, 5], 0, 1, 'float32', 1000 + 2) as tf.Tensor2D;
+      const bias = tf.randomNormal([5], 0, 1, 'float32', 1000 + 3);
+      const preluActivationWeights = activation === 'prelu' ? tf.fill([5], 0.2) : undefined;
+      const g = tf.grads((x: tf.Tensor, y: tf.Tensor, z: tf.Tensor) => tf.fused.matMul({
+        a: x as tf.Tensor2D, b: y as tf.Tensor2D, bias: z, activation, preluActivationWeights,
+      }).square().sum());
+      return [tf.fused.matMul({a, b, bias, activation, preluActivationWeights}), ...g([a, b, bias])];
+    });
+  }
+});
+
+test('LRN forward and gradient', () => {
+  const r = rng(6);
+  for (let i = 0; i < CASES / 2; i++) {
+    const [h, c, radius] = [randInt(r, 2, 6), randInt(r, 1, 12), randInt(r, 1, 5)];
+    const bias = 0.5 + r(), alpha = r(), beta = 0.25 + r() / 2;
+    check(`lrn c${c} r${radius}`, () => {
+      const x = tf.randomNormal([2, h, h, c], 0, 1, 'float32', 1000 + i) as tf.Tensor4D;
+      const g = tf.grad((a: tf.Tensor) => tf.localResponseNormalization(a as tf.Tensor4D, radius, bias, alpha, beta)
+                                               .mul(tf.randomNormal(a.shape, 0, 1, 'float32', 1000 + 9)).sum());
+      return [tf.localResponseNormalization(x, radius, bias, alpha, beta), g(x)];
+    });
+  }
+});
+
+test('elementwise, activations, reductions, softmax and batchnorm with their gradients', () => {
+  const unary: Array<(x: tf.Tensor) => tf.Tensor> = [
+    tf.relu, tf.relu6, tf.elu, x => tf.leakyRelu(x, 0.3), tf.sigmoid, tf.tanh, x => tf.step(x, 0.1), tf.neg,
+    tf.square, x => tf.sqrt(tf.abs(x)), x => tf.rsqrt(tf.abs(x).add(1)), tf.exp, x => tf.log(tf.abs(x).add(0.1)),
+    tf.abs, x => tf.clipByValue(x, -0.5, 0.7), x => tf.reciprocal(x.add(5)),
+  ];
+  unary.forEach((f, i) => check(`unary #${i}`, () => {
+    const x = tf.randomNormal([3, 17, 5], 0, 2, 'float32', 1000 + i);
+    return [f(x), tf.grad(a => f(a).sum())(x)];
+  }));
+  const binary: Array<(a: tf.Tensor, b: tf.Tensor) => tf.Tensor> =
+      [tf.add, tf.sub, tf.mul, tf.div, tf.maximum, tf.minimum, tf.squaredDifference];
+  const shapes = [[[4, 5, 6], [4, 5, 6]], [[4, 5, 6], [6]], [[6], [4, 5, 6]], [[4, 1, 6], [5, 1]], [[], [3, 2]],
+                  [[2, 3], []]];
+  binary.forEach((f, i) => shapes.forEach(([sa, sb], j) => check(`binary #${i} ${sa} ${sb}`, () => {
+    const a = tf.randomNormal(sa, 0, 1, 'float32', 1000 + i * 10 + j);
+    const b = tf.randomNormal(sb, 0, 1, 'float32', 1000 + i * 10 + j + 5).add(i === 3 ? 3 : 0);
+    // tfjs reduces broadcast gradients for the arithmetic ops only.
+    if (i > 3 && (sa.length !== sb.length || sa.some((d, k) => d !== sb[k]))) return f(a, b);
+    return [f(a, b), ...tf.grads((x: tf.Tensor, y: tf.Tensor) => f(x, y).sum())([a, b])];
+  })));
+  const comparisons = [tf.greater, tf.greaterEqual, tf.less, tf.lessEqual, tf.equal, tf.notEqual];
+  comparisons.forEach((f, i) => check(`comparison #${i}`, () => {
+    const a = tf.randomNormal([4, 5], 0, 1, 'float32', 1000 + i).round();
+    return f(a, tf.randomNormal([5], 0, 1, 'float32', 1000 + i + 1).round()).cast('float32');
+  }));
+  const axesCases = [undefined, 0, 1, 2, [0, 2], [1, 2], [0, 1]];
+  axesCases.forEach((axes, i) => check(`reductions over ${axes}`, () => {
+    const x = tf.randomNormal([5, 6, 7], 0, 1, 'float32', 1000 + i);
+    return [tf.sum(x, axes), tf.mean(x, axes, true), tf.max(x, axes), tf.min(x, axes),
+            tf.prod(x.div(2).add(1), axes), tf.grad(a => tf.mean(a, axes).square().sum())(x)];
+  }));
+  check('softmax', () => {
+    const x = tf.randomNormal([7, 10], 0, 3, 'float32', 1000 + 1);
+    return [tf.softmax(x), tf.grad(a => tf.softmax(a).mul(tf.range(0, 10)).sum())(x)];
+  });
+  check('batchNorm', () => {
+    const x = tf.randomNormal([2, 3, 3, 4], 0, 1, 'float32', 1000 + 1);
+    const [mean, variance, offset, scale] =
+        [2, 3, 4, 5].map(s => tf.randomUniform([4], 0.5, 1.5, 'float32', 1000 + s));
+    return [tf.batchNorm(x, mean, variance, offset, scale, 1e-3),
+            ...tf.grads((a: tf.Tensor, s: tf.Tensor) => tf.batchNorm(a, mean, variance, offset, s).square().sum())(
+                [x, scale])];
+  });
+});
