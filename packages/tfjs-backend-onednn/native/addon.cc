@@ -135,6 +135,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitBinary(env, exports);
   InitReduce(env, exports);
   InitNorm(env, exports);
+  InitOptimizer(env, exports);
   return exports;
 }
 

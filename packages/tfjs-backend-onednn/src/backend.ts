@@ -1,6 +1,7 @@
 import {getKernelsForBackend, registerBackend, registerKernel, KernelConfig} from '@tensorflow/tfjs-core';
 // Importing the CPU backend registers its kernels for 'cpu'; we reuse every one of them.
 import {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
+import {withTiming} from './profile';
 import {nativeKernelConfigs} from './register_all_kernels';
 
 export const BACKEND_NAME = 'onednn';
@@ -25,5 +26,5 @@ export function registerOnednnBackend(): void {
   for (const nativeConfig of nativeKernelConfigs) {
     configs.set(nativeConfig.kernelName, nativeConfig);
   }
-  for (const config of configs.values()) registerKernel(config);
+  for (const config of configs.values()) registerKernel(withTiming(config));
 }

@@ -3,15 +3,18 @@
 import {native} from './native';
 import {registerOnednnBackend, BACKEND_NAME} from './backend';
 import {availableParallelism} from 'os';
+import {installFusedOptimizers} from './optimizers';
 
 const threadsFromEnv = Number(process.env.TFJS_ONEDNN_THREADS);
 native.setNumThreads(
     Number.isInteger(threadsFromEnv) && threadsFromEnv > 0 ? threadsFromEnv : availableParallelism());
 
 registerOnednnBackend();
+installFusedOptimizers();
 
 export {BACKEND_NAME};
 export {nativeKernelNames} from './register_all_kernels';
+export {startKernelProfile, stopKernelProfile, KernelTime} from './profile';
 
 export interface OnednnInfo {
   /** oneDNN library version, e.g. "2.6.3". */

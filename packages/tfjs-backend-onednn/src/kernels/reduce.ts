@@ -14,7 +14,11 @@ export function reduceKernelConfig(kernelName: string, op: ReduceOp, axisAttr = 
     if (!nativeCompatible(backend, x) || axes.length === 0) return fallback(kernelName, args) as TensorInfo;
     const keptShape = x.shape.map((d, i) => axes.includes(i) ? 1 : d);
     const out = allocate(keptShape);
-    native.reduce(op, f32(backend, x), out, Int32Array.from(x.shape), Int32Array.from(keptShape));
+    if (out.length === util.sizeFromShape(x.shape)) {
+      out.set(f32(backend, x));  // only size-1 axes reduced: oneDNN rejects src == dst
+    } else {
+      native.reduce(op, f32(backend, x), out, Int32Array.from(x.shape), Int32Array.from(keptShape));
+    }
     const outShape = attrs.keepDims ? keptShape : x.shape.filter((_, i) => !axes.includes(i));
     return backend.makeTensorInfo(outShape, 'float32', out);
   }

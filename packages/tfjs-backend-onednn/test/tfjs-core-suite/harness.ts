@@ -26,8 +26,10 @@ const runExcluded = process.env.TFJS_CORE_SUITE_RUN_EXCLUDED === '1';
 
 // --- spec -> test file, so the report can say where a spec lives -----------------------------
 let currentFile = '(harness self-check)';
+const filesBundled: string[] = [];
 export function setCurrentFile(file: string): void {
   currentFile = file;
+  filesBundled.push(file);
 }
 const fileOfSpec = new Map<string, string>();
 const filesSeen = new Set<string>();
@@ -77,6 +79,9 @@ interface FileCounts {
 export interface SuiteSummary {
   backend: string;
   nativeKernels: string[];
+  /** Every test file in the bundle. */
+  filesBundled: string[];
+  /** The test files that declared specs for this environment (others only target webgl/browsers). */
   files: string[];
   passed: number;
   failed: number;
@@ -93,7 +98,7 @@ export interface SuiteSummary {
 }
 
 const summary: SuiteSummary = {
-  backend: 'onednn', nativeKernels: [], files: [], passed: 0, failed: 0, excluded: 0, filteredOut: 0,
+  backend: 'onednn', nativeKernels: [], filesBundled, files: [], passed: 0, failed: 0, excluded: 0, filteredOut: 0,
   pending: 0, perFile: {}, failures: [], excludedSpecs: [], unusedExclusions: [], globalErrors: [],
   durationMs: 0, overallStatus: 'incomplete',
 };
@@ -177,7 +182,8 @@ env.addReporter({
 function printReport(): void {
   const out: string[] = [''];
   out.push(`tfjs-core ${'4.22'} kernel test suite on backend '${summary.backend}'`);
-  out.push(`  native kernels (${summary.nativeKernels.length}): ${summary.nativeKernels.join(', ') || '(none)'}`);
+  out.push(`  native kernels (${summary.nativeKernels.length}): ${summary.nativeKernels.join(', ') ||
+      (process.env.TFJS_CORE_SUITE_CPU_KERNELS === '1' ? '(none: --cpu-kernels)' : '(none)')}`);
   const failedFiles = Object.entries(summary.perFile).filter(([, c]) => c.failed > 0);
   if (failedFiles.length) {
     out.push('  files with failures:');
@@ -186,10 +192,10 @@ function printReport(): void {
   if (summary.unusedExclusions.length) {
     out.push(`  exclusions that matched no spec (stale?): ${summary.unusedExclusions.map(s => JSON.stringify(s)).join(', ')}`);
   }
-  out.push(`  test files loaded: ${summary.files.length}   specs: ${summary.passed + summary.failed} run, ` +
-      `${summary.passed} passed, ${summary.failed} failed, ${summary.excluded} excluded, ` +
-      `${summary.pending} pending (xit in tfjs-core)` +
-      (filter ? `, ${summary.filteredOut} filtered out by "${filter}"` : '') +
+  out.push(`  test files: ${summary.filesBundled.length} bundled, ${summary.files.length} with specs for onednn`);
+  out.push(`  specs: ${summary.passed + summary.failed} run: ${summary.passed} passed, ${summary.failed} failed; ` +
+      `${summary.excluded} excluded (exclude.ts); ${summary.pending} pending (xit in tfjs-core)` +
+      (filter ? `; ${summary.filteredOut} filtered out by "${filter}"` : '') +
       `   ${(summary.durationMs / 1000).toFixed(1)} s`);
   if (summary.globalErrors.length) out.push(`  global errors: ${summary.globalErrors.length}`);
   process.stdout.write(out.join('\n') + '\n');

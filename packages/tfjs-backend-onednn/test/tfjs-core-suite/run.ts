@@ -11,6 +11,7 @@
 //   --json PATH        also write the JSON summary to PATH
 //   --addon-root DIR   load DIR/build/Release/tfjs_onednn.node instead of this package's addon
 //                      (default: $TFJS_CORE_SUITE_ADDON_ROOT, else this package)
+//   --cpu-kernels      swap every native kernel back to the CPU backend's (baseline without native code)
 //   --run-excluded     also run the specs listed in exclude.ts (to check they still fail)
 //   --keep-bundle      keep the bundle in test-artifacts/tfjs-core-suite/ (for debugging)
 import {spawn} from 'child_process';
@@ -25,6 +26,7 @@ export interface RunOptions {
   files?: string;
   verbose?: boolean;
   runExcluded?: boolean;
+  cpuKernels?: boolean;
   /** Default: $TFJS_CORE_SUITE_ADDON_ROOT, else this package. */
   addonRoot?: string;
   keepBundle?: boolean;
@@ -57,6 +59,7 @@ export async function runSuite(options: RunOptions = {}): Promise<RunResult> {
     TFJS_CORE_SUITE_FILTER: options.grep ?? '',
     TFJS_CORE_SUITE_VERBOSE: options.verbose ? '1' : '',
     TFJS_CORE_SUITE_RUN_EXCLUDED: options.runExcluded ? '1' : '',
+    TFJS_CORE_SUITE_CPU_KERNELS: options.cpuKernels ? '1' : '',
   };
   try {
     const child = spawn(process.execPath, [bundle.outfile], {
@@ -96,6 +99,7 @@ async function main(): Promise<void> {
       case '--files': options.files = value(); break;
       case '--verbose': options.verbose = true; break;
       case '--run-excluded': options.runExcluded = true; break;
+      case '--cpu-kernels': options.cpuKernels = true; break;
       case '--addon-root': options.addonRoot = value(); break;
       case '--keep-bundle': options.keepBundle = true; break;
       case '--json': jsonOut = value(); break;

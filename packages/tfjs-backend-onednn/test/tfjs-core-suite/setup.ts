@@ -2,30 +2,45 @@
 // same ES-module instance of tfjs-core that the test files import (dist/index.js), registers
 // the gradients and chained ops as tfjs-core's own test setup does, and makes 'onednn' the only
 // test environment.
+//
+// TFJS_CORE_SUITE_CPU_KERNELS=1 (run.ts --cpu-kernels) swaps every native kernel back to the CPU
+// backend's: the same suite on the same backend without native code, to tell a native failure
+// from a harness problem.
+
 // The backend package itself: imports @tensorflow/tfjs-core (bundled as dist/index.js) and
 // @tensorflow/tfjs-backend-cpu, loads the native addon, registers 'onednn' at priority 4.
 import {nativeKernelNames} from '../../src/index';
+import {nativeKernelConfigs} from '../../src/register_all_kernels';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
-import {setTestEnvs} from '@tensorflow/tfjs-core/dist/jasmine_util';
+import * as tf from '@tensorflow/tfjs-core';
+import {ALL_ENVS, describeWithFlags, setTestEnvs} from '@tensorflow/tfjs-core/dist/jasmine_util';
 import {setNativeKernels} from './harness';
 
-setTestEnvs([{name: 'onednn', backendName: 'onednn', isDataSync: true}]);
-setNativeKernels(nativeKernelNames);
-
-// A self-check that runs with the suite: the specs above really run on 'onednn', and the
-// kernels the backend claims as native are the ones registered for it (not the CPU copies).
-import * as tf from '@tensorflow/tfjs-core';
-import {describeWithFlags, ALL_ENVS} from '@tensorflow/tfjs-core/dist/jasmine_util';
-import {nativeKernelConfigs} from '../../src/register_all_kernels';
 declare const it: (name: string, fn: () => void) => void;
 declare const expect: (actual: unknown) => {toBe(expected: unknown): void};
 
+const cpuKernelsOnly = process.env.TFJS_CORE_SUITE_CPU_KERNELS === '1';
+if (cpuKernelsOnly) {
+  for (const name of nativeKernelNames) {
+    tf.unregisterKernel(name, 'onednn');
+    const cpu = tf.getKernel(name, 'cpu');
+    if (cpu) tf.registerKernel({...cpu, backendName: 'onednn'});
+  }
+}
+
+setTestEnvs([{name: 'onednn', backendName: 'onednn', isDataSync: true}]);
+setNativeKernels(cpuKernelsOnly ? [] : nativeKernelNames);
+
+// A self-check that runs with the suite: the specs really run on 'onednn', and the kernels the
+// backend claims as native are the ones registered for it (not the CPU copies).
 describeWithFlags('tfjs-core-suite harness', ALL_ENVS, () => {
   it('runs on the onednn backend with its native kernels registered', () => {
     expect(tf.getBackend()).toBe('onednn');
     for (const config of nativeKernelConfigs) {
-      expect(tf.getKernel(config.kernelName, 'onednn')?.kernelFunc).toBe(config.kernelFunc);
+      const registered = tf.getKernel(config.kernelName, 'onednn')?.kernelFunc;
+      const expected = cpuKernelsOnly ? tf.getKernel(config.kernelName, 'cpu')?.kernelFunc : config.kernelFunc;
+      expect(registered).toBe(expected);
     }
   });
 });
