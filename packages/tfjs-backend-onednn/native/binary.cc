@@ -41,6 +41,26 @@ void Broadcast(const float* a, const float* b, Out* out, const std::vector<int64
     for (int64_t i = 0; i < n; ++i) out[i] = f(s, b[i]);
     return;
   }
+  // A bias along the last axis (one side full, the other [1, ..., 1, inner]).
+  const int64_t inner0 = outShape[rank - 1];
+  if ((aSize == n && bSize == inner0 && bShape[rank - 1] == inner0) ||
+      (bSize == n && aSize == inner0 && aShape[rank - 1] == inner0)) {
+    const bool aFull = aSize == n;
+    const int64_t rows0 = n / inner0;
+#pragma omp parallel for if (n > kParallelThreshold) schedule(static)
+    for (int64_t row = 0; row < rows0; ++row) {
+      const int64_t off = row * inner0;
+      Out* o = out + off;
+      if (aFull) {
+#pragma omp simd
+        for (int64_t j = 0; j < inner0; ++j) o[j] = f(a[off + j], b[j]);
+      } else {
+#pragma omp simd
+        for (int64_t j = 0; j < inner0; ++j) o[j] = f(a[j], b[off + j]);
+      }
+    }
+    return;
+  }
   // General case: strides of a and b in output coordinates (0 where broadcast).
   std::vector<int64_t> aStride(rank), bStride(rank);
   int64_t as = 1, bs = 1;

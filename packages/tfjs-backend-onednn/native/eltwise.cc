@@ -1,6 +1,7 @@
 // Unary elementwise kernels (activations, their gradients, simple math) as plain loops:
 // memory-bound work that the compiler vectorizes and OpenMP splits over the cores.
 // NaN propagates as in tfjs (comparisons written so that NaN falls through to x).
+#include <algorithm>
 #include <cmath>
 
 #include "common.h"
@@ -16,10 +17,15 @@ enum UnaryOp {
 
 constexpr int64_t kParallelThreshold = 1 << 15;
 
+// Chunks over threads, each a plain loop the compiler vectorizes (branch-free selects).
 template <typename F>
-void Map(const float* x, float* y, int64_t n, F f) {
-#pragma omp parallel for simd if (n > kParallelThreshold) schedule(static)
-  for (int64_t i = 0; i < n; ++i) y[i] = f(x[i]);
+void Map(const float* __restrict x, float* __restrict y, int64_t n, F f) {
+  constexpr int64_t kChunk = 1 << 14;
+#pragma omp parallel for if (n > kParallelThreshold) schedule(static)
+  for (int64_t start = 0; start < n; start += kChunk) {
+    const int64_t end = std::min(n, start + kChunk);
+    for (int64_t i = start; i < end; ++i) y[i] = f(x[i]);
+  }
 }
 
 // unary(op, x, out, alpha, beta)
@@ -32,12 +38,12 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
   const float beta = Float(info[4]);
   switch (op) {
     case kReluOp: Map(x, y, n, [](float v) { return v < 0.f ? 0.f : v; }); break;
-    case kRelu6Op: Map(x, y, n, [](float v) { return v < 0.f ? 0.f : (v > 6.f ? 6.f : v); }); break;
+    case kRelu6Op: Map(x, y, n, [](float v) { return std::min(std::max(v, 0.f), 6.f); }); break;
     case kEluOp: Map(x, y, n, [](float v) { return v < 0.f ? std::expm1(v) : v; }); break;
-    case kLeakyReluOp: Map(x, y, n, [alpha](float v) { return v < 0.f ? alpha * v : v; }); break;
+    case kLeakyReluOp: Map(x, y, n, [alpha](float v) { const float scaled = alpha * v; return v < 0.f ? scaled : v; }); break;
     case kSigmoidOp: Map(x, y, n, [](float v) { return 1.f / (1.f + std::exp(-v)); }); break;
     case kTanhOp: Map(x, y, n, [](float v) { return std::tanh(v); }); break;
-    case kStepOp: Map(x, y, n, [alpha](float v) { return std::isnan(v) ? v : (v > 0.f ? 1.f : alpha); }); break;
+    case kStepOp: Map(x, y, n, [alpha](float v) { const float s = v > 0.f ? 1.f : alpha; return std::isnan(v) ? v : s; }); break;
     case kNegOp: Map(x, y, n, [](float v) { return -v; }); break;
     case kSquareOp: Map(x, y, n, [](float v) { return v * v; }); break;
     case kSqrtOp: Map(x, y, n, [](float v) { return std::sqrt(v); }); break;

@@ -1,5 +1,13 @@
-// Reductions (Sum, Mean, Max, Min, Prod) over any set of axes with oneDNN's reduction
-// primitive: no transpose of the input, unlike the CPU backend.
+// Reductions (Sum, Mean, Max, Min, Prod) without transposing the input (the CPU backend
+// transposes reduced axes innermost first). Reduced axes that form one contiguous block
+// — bias gradients, losses, means over the batch — run as a loop over [outer, reduced, inner]
+// with double accumulators for sums; any other set of axes uses oneDNN's reduction primitive.
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
 #include "common.h"
 
 namespace onednn {
@@ -56,10 +64,92 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// Accumulates one value into an accumulator, for each op.
+template <int Op>
+struct Acc {
+  static double Init() {
+    if (Op == kMax) return -std::numeric_limits<double>::infinity();
+    if (Op == kMin) return std::numeric_limits<double>::infinity();
+    return Op == kProd ? 1.0 : 0.0;
+  }
+  static double Add(double acc, float v) {
+    if (Op == kSum || Op == kMean) return acc + v;
+    if (Op == kProd) return acc * v;
+    // NaN wins, as in tfjs's Math.max/Math.min-based kernels.
+    if (std::isnan(v) || std::isnan(acc)) return std::isnan(acc) ? acc : v;
+    return Op == kMax ? (v > acc ? v : acc) : (v < acc ? v : acc);
+  }
+  static double Combine(double a, double b) {
+    if (Op == kSum || Op == kMean) return a + b;
+    if (Op == kProd) return a * b;
+    return Add(a, static_cast<float>(b));
+  }
+};
+
+// x viewed as [outer, reduced, inner]; out is [outer, inner].
+template <int Op>
+void ReduceBlock(const float* x, float* out, int64_t outer, int64_t reduced, int64_t inner) {
+  using A = Acc<Op>;
+  const double scale = Op == kMean ? 1.0 / static_cast<double>(reduced) : 1.0;
+  const int64_t outSize = outer * inner;
+  const int threads = omp_get_max_threads();
+  if (outer >= 4 * threads || outSize > (1 << 16) || reduced * inner < (1 << 15)) {
+    // Enough independent outputs: each thread takes whole rows of the output.
+#pragma omp parallel for if (outer * reduced * inner > (1 << 15)) schedule(static)
+    for (int64_t o = 0; o < outer; ++o) {
+      std::vector<double> acc(inner, A::Init());
+      const float* base = x + o * reduced * inner;
+      for (int64_t r = 0; r < reduced; ++r) {
+        const float* row = base + r * inner;
+        for (int64_t i = 0; i < inner; ++i) acc[i] = A::Add(acc[i], row[i]);
+      }
+      for (int64_t i = 0; i < inner; ++i) out[o * inner + i] = static_cast<float>(acc[i] * scale);
+    }
+    return;
+  }
+  // Few outputs, long reductions: each thread reduces a slice of the reduced axis, then the
+  // partial results are combined.
+  std::vector<double> partial(static_cast<size_t>(threads) * outSize, A::Init());
+#pragma omp parallel
+  {
+    double* mine = partial.data() + static_cast<size_t>(omp_get_thread_num()) * outSize;
+#pragma omp for schedule(static)
+    for (int64_t r = 0; r < reduced; ++r) {
+      for (int64_t o = 0; o < outer; ++o) {
+        const float* row = x + (o * reduced + r) * inner;
+        double* acc = mine + o * inner;
+        for (int64_t i = 0; i < inner; ++i) acc[i] = A::Add(acc[i], row[i]);
+      }
+    }
+  }
+  for (int64_t j = 0; j < outSize; ++j) {
+    double acc = partial[j];
+    for (int t = 1; t < threads; ++t) acc = A::Combine(acc, partial[static_cast<size_t>(t) * outSize + j]);
+    out[j] = static_cast<float>(acc * scale);
+  }
+}
+
+// reduceBlock(op, x, out, outer, reduced, inner)
+Napi::Value ReduceContiguous(const Napi::CallbackInfo& info) {
+  const int op = static_cast<int>(Int(info[0]));
+  const float* x = F32(info[1]);
+  float* out = F32(info[2]);
+  const int64_t outer = Int(info[3]), reduced = Int(info[4]), inner = Int(info[5]);
+  switch (op) {
+    case kSum: ReduceBlock<kSum>(x, out, outer, reduced, inner); break;
+    case kMean: ReduceBlock<kMean>(x, out, outer, reduced, inner); break;
+    case kMax: ReduceBlock<kMax>(x, out, outer, reduced, inner); break;
+    case kMin: ReduceBlock<kMin>(x, out, outer, reduced, inner); break;
+    default: ReduceBlock<kProd>(x, out, outer, reduced, inner); break;
+  }
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void InitReduce(Napi::Env env, Napi::Object exports) {
   exports.Set("reduce", Napi::Function::New(env, Reduce));
+  exports.Set("reduceBlock", Napi::Function::New(env, ReduceContiguous));
 }
 
 }  // namespace onednn

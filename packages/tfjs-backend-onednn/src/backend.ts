@@ -1,6 +1,7 @@
-import {getKernelsForBackend, registerBackend, registerKernel, KernelConfig} from '@tensorflow/tfjs-core';
+import {BackendValues, DataId, DataType, getKernelsForBackend, KernelConfig, registerBackend, registerKernel} from '@tensorflow/tfjs-core';
 // Importing the CPU backend registers its kernels for 'cpu'; we reuse every one of them.
 import {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
+import {noteEscaped, noteWrapped, release} from './buffer_pool';
 import {withTiming} from './profile';
 import {nativeKernelConfigs} from './register_all_kernels';
 
@@ -14,6 +15,24 @@ export class OnednnBackend extends MathBackendCPU {
     super();
     // The CPU backend's first write prints "install tfjs-node to speed things up": not for us.
     (this as unknown as {firstUse: boolean}).firstUse = false;
+  }
+
+  override write(values: BackendValues, shape: number[], dtype: DataType): DataId {
+    noteWrapped(values);
+    return super.write(values, shape, dtype);
+  }
+
+  override readSync(dataId: DataId): BackendValues {
+    const values = super.readSync(dataId);
+    noteEscaped(values);
+    return values;
+  }
+
+  override disposeData(dataId: DataId, force = false): boolean {
+    const values = this.data.has(dataId) ? this.data.get(dataId).values : undefined;
+    const disposed = super.disposeData(dataId, force);
+    if (disposed && values != null && !this.data.has(dataId)) release(values);
+    return disposed;
   }
 }
 

@@ -194,6 +194,11 @@ test('elementwise, activations, reductions, softmax and batchnorm with their gra
     return [tf.sum(x, axes), tf.mean(x, axes, true), tf.max(x, axes), tf.min(x, axes),
             tf.prod(x.div(2).add(1), axes), tf.grad(a => tf.mean(a, axes).square().sum())(x)];
   }));
+  // Long reductions into few outputs (bias gradients): split over threads, then combined.
+  check('bias-gradient-shaped reductions', () => {
+    const x = tf.randomNormal([8, 40, 40, 6], 0, 1, 'float32', 1000 + 77);
+    return [tf.sum(x, [0, 1, 2]), tf.mean(x, [0, 1, 2]), tf.max(x, [0, 1, 2]), tf.min(x), tf.sum(x)];
+  });
   check('softmax', () => {
     const x = tf.randomNormal([7, 10], 0, 3, 'float32', 1000 + 1);
     return [tf.softmax(x), tf.grad(a => tf.softmax(a).mul(tf.range(0, 10)).sum())(x)];

@@ -1,6 +1,7 @@
 // Helpers every native kernel wrapper uses: typed-array access, outputs, and the CPU fallback.
 import {getKernel, KernelFunc, TensorInfo, util} from '@tensorflow/tfjs-core';
 import {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
+import {takeBuffer} from '../buffer_pool';
 
 export type Backend = MathBackendCPU;
 
@@ -19,9 +20,9 @@ export function nativeCompatible(backend: Backend, ...tensors: Array<TensorInfo|
   return true;
 }
 
-/** Allocates an output tensor's values; the native kernel writes them. */
+/** An output tensor's values, from the buffer pool; the native kernel overwrites all of them. */
 export function allocate(shape: number[]): Float32Array {
-  return new Float32Array(util.sizeFromShape(shape));
+  return takeBuffer(util.sizeFromShape(shape));
 }
 
 /** The CPU backend's implementation of a kernel, for inputs the native one doesn't take. */

@@ -14,8 +14,12 @@ export function reduceKernelConfig(kernelName: string, op: ReduceOp, axisAttr = 
     if (!nativeCompatible(backend, x) || axes.length === 0) return fallback(kernelName, args) as TensorInfo;
     const keptShape = x.shape.map((d, i) => axes.includes(i) ? 1 : d);
     const out = allocate(keptShape);
-    if (out.length === util.sizeFromShape(x.shape)) {
-      out.set(f32(backend, x));  // only size-1 axes reduced: oneDNN rejects src == dst
+    const sorted = [...axes].sort((a, b) => a - b);
+    const first = sorted[0], last = sorted[sorted.length - 1];
+    if (last - first + 1 === sorted.length) {
+      // One contiguous block of axes: [outer, reduced, inner].
+      native.reduceBlock(op, f32(backend, x), out, util.sizeFromShape(x.shape.slice(0, first)),
+                         util.sizeFromShape(x.shape.slice(first, last + 1)), util.sizeFromShape(x.shape.slice(last + 1)));
     } else {
       native.reduce(op, f32(backend, x), out, Int32Array.from(x.shape), Int32Array.from(keptShape));
     }
