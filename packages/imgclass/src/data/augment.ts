@@ -15,6 +15,8 @@ export interface PixelImage {
  */
 export interface Augmentation {
   readonly name: string;
+  /** True when the output is a permutation of the input bytes (lets cached standardization statistics be reused). */
+  readonly preservesPixelSums?: boolean;
   apply(image: PixelImage, rng: Rng): PixelImage;
 }
 
@@ -57,6 +59,7 @@ export function buildAugmentations(options: AugmentationOptions = DEFAULT_AUGMEN
 export function composeAugmentations(list: readonly Augmentation[]): Augmentation {
   return {
     name: list.map((a) => a.name).join('+') || 'identity',
+    preservesPixelSums: list.every((a) => a.preservesPixelSums === true),
     apply: (image, rng) => list.reduce((img, a) => a.apply(img, rng), image),
   };
 }
@@ -64,6 +67,7 @@ export function composeAugmentations(list: readonly Augmentation[]): Augmentatio
 export function horizontalFlip(probability = 0.5): Augmentation {
   return {
     name: 'horizontal-flip',
+    preservesPixelSums: true,
     apply(image, rng) {
       if (rng() >= probability) return image;
       const { data, width, height } = image;

@@ -137,12 +137,14 @@ export class BatchIterator implements AsyncIterableIterator<Batch> {
     const pixels = new Float32Array(indices.length * record);
     const augment = augmentations.length > 0 ? composeAugmentations(augmentations) : undefined;
     indices.forEach((s, i) => {
-      let image = raw.subarray(i * record, (i + 1) * record);
+      const cached = raw.subarray(i * record, (i + 1) * record);
       if (augment) {
         const rng = createRng(deriveSeed(this.plan.seed, this.epoch, s, 0xa5));
-        image = augment.apply({ data: image, width: preprocessing.width, height: preprocessing.height }, rng).data;
+        const image = augment.apply({ data: cached, width: preprocessing.width, height: preprocessing.height }, rng).data;
+        normalizeInto(image, pixels, i * record, preprocessing.normalization, augment.preservesPixelSums ? samples[s].entry : undefined);
+      } else {
+        normalizeInto(cached, pixels, i * record, preprocessing.normalization, samples[s].entry);
       }
-      normalizeInto(image, pixels, i * record, preprocessing.normalization);
     });
     return {
       pixels,

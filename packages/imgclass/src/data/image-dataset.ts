@@ -30,7 +30,7 @@ export interface TfDatasetLike {
   iterator(): Promise<{ next(): Promise<IteratorResult<{ xs: tf.Tensor4D; ys: tf.Tensor }>> }>;
 }
 
-export type SplitName = 'train' | 'validation';
+export type SplitName = 'train' | 'validation' | 'evaluation';
 
 /** One split of images whose pixels are in the cache. */
 export class ImageDataset {

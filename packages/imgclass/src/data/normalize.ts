@@ -11,6 +11,8 @@ export function normalizeInto(
   out: Float32Array,
   outOffset: number,
   normalization: Normalization,
+  /** Precomputed pixelSums(pixels), e.g. from the cache index; saves a pass. */
+  sums?: { sum: number; sumSq: number },
 ): void {
   if (normalization.kind === 'mean-std') {
     const tables = normalization.mean.map((m, c) => {
@@ -26,33 +28,79 @@ export function normalizeInto(
     }
     return;
   }
-  const table = normalization.kind === 'unit' ? UNIT_TABLE : standardizationTable(pixels);
-  for (let i = 0; i < pixels.length; i++) out[outOffset + i] = table[pixels[i]];
+  const table = normalization.kind === 'unit' ? UNIT_TABLE : standardizationTable(pixels, sums);
+  applyTable(pixels, out, outOffset, table);
 }
+
+function applyTable(pixels: Uint8Array, out: Float32Array, offset: number, table: Float32Array): void {
+  const n = pixels.length;
+  // This loop is the whole per-epoch cost once pixels are cached. Reading
+  // four bytes per load is ~2x faster than byte loads when alignment allows.
+  if (pixels.byteOffset % 4 === 0 && n % 4 === 0 && LITTLE_ENDIAN) {
+    const words = new Uint32Array(pixels.buffer, pixels.byteOffset, n >>> 2);
+    for (let k = 0, j = offset; k < words.length; k++, j += 4) {
+      const w = words[k];
+      out[j] = table[w & 255];
+      out[j + 1] = table[(w >>> 8) & 255];
+      out[j + 2] = table[(w >>> 16) & 255];
+      out[j + 3] = table[w >>> 24];
+    }
+    return;
+  }
+  for (let i = 0; i < n; i++) out[offset + i] = table[pixels[i]];
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 const UNIT_TABLE = Float32Array.from({ length: 256 }, (_, v) => v / 255);
 
-/** Mean and adjusted standard deviation exactly as TF's per_image_standardization defines them. */
-export function standardizationStats(pixels: Uint8Array): { mean: number; adjustedStd: number } {
+/** Sum and sum of squares of the bytes: exact integers, enough to standardize later without another pass. */
+export function pixelSums(pixels: Uint8Array): { sum: number; sumSq: number } {
   const n = pixels.length;
-  // Integer sums are exact in a double for any realistic image, so the only
-  // rounding left is TF's own float32 casts below.
+  // Chunks of 32768 values keep the squares' sum inside int32
+  // (32768 * 255^2 < 2^31), which lets V8 stay in integer arithmetic.
   let sum = 0;
   let sumSq = 0;
-  for (let i = 0; i < n; i++) {
-    const v = pixels[i];
-    sum += v;
-    sumSq += v * v;
+  for (let start = 0; start < n; start += 32768) {
+    const end = Math.min(n, start + 32768);
+    let s = 0;
+    let q = 0;
+    let i = start;
+    for (; i + 3 < end; i += 4) {
+      const a = pixels[i];
+      const b = pixels[i + 1];
+      const c = pixels[i + 2];
+      const d = pixels[i + 3];
+      s = (s + a + b + c + d) | 0;
+      q = (q + a * a + b * b + c * c + d * d) | 0;
+    }
+    for (; i < end; i++) {
+      const v = pixels[i];
+      s = (s + v) | 0;
+      q = (q + v * v) | 0;
+    }
+    sum += s;
+    sumSq += q;
   }
-  const mean = sum / n;
-  const variance = Math.max(0, sumSq / n - mean * mean); // population variance
+  return { sum, sumSq };
+}
+
+/** Mean and adjusted standard deviation exactly as TF's per_image_standardization defines them. */
+export function standardizationStats(
+  pixels: Uint8Array,
+  sums: { sum: number; sumSq: number } = pixelSums(pixels),
+): { mean: number; adjustedStd: number } {
+  const n = pixels.length;
+  // The sums are exact, so the only rounding left is TF's own float32 casts.
+  const mean = sums.sum / n;
+  const variance = Math.max(0, sums.sumSq / n - mean * mean); // population variance
   const std = Math.fround(Math.sqrt(variance));
   const minStd = Math.fround(1 / Math.sqrt(n)); // guards uniform images against division by zero
   return { mean: Math.fround(mean), adjustedStd: Math.max(std, minStd) };
 }
 
-function standardizationTable(pixels: Uint8Array): Float32Array {
-  const { mean, adjustedStd } = standardizationStats(pixels);
+function standardizationTable(pixels: Uint8Array, sums?: { sum: number; sumSq: number }): Float32Array {
+  const { mean, adjustedStd } = standardizationStats(pixels, sums);
   const table = new Float32Array(256);
   // float32 subtract then float32 divide, as TF does: (x - mean) / max(std, 1/sqrt(N)).
   for (let v = 0; v < 256; v++) table[v] = Math.fround(v - mean) / adjustedStd;

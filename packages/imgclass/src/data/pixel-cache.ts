@@ -5,6 +5,7 @@ import { writeFileAtomic } from './atomic-write';
 import { PreprocessingConfig } from './config';
 import { DecodedImage } from './decode';
 import { DatasetError } from './errors';
+import { pixelSums } from './normalize';
 
 /**
  * On-disk cache of decoded, resized uint8 pixels.
@@ -26,10 +27,13 @@ export interface CacheEntry {
   sourceWidth: number;
   sourceHeight: number;
   format: string;
+  /** Sum and sum of squares of the cached bytes, so standardization needs no extra pass per epoch. */
+  sum: number;
+  sumSq: number;
 }
 
 interface CacheIndex {
-  version: 1;
+  version: 2;
   width: number;
   height: number;
   resizeMode: string;
@@ -60,7 +64,7 @@ export class PixelCache {
     } catch (err) {
       throw new DatasetError('CACHE_ERROR', `The cache folder '${dir}' cannot be created (${(err as NodeJS.ErrnoException).code}).`);
     }
-    const empty: CacheIndex = { version: 1, width: config.width, height: config.height, resizeMode: config.resizeMode, entries: {} };
+    const empty: CacheIndex = { version: 2, width: config.width, height: config.height, resizeMode: config.resizeMode, entries: {} };
     const cache = new PixelCache(dir, empty, config.width * config.height * 3);
     cache.index = await cache.readIndexFromDisk();
     await cache.removeAbandonedTempFiles();
@@ -138,7 +142,7 @@ export class PixelCache {
     } catch {
       return empty; // absent or unreadable: start over, the pixels are re-derivable
     }
-    if (parsed.version !== 1 || parsed.width !== this.index.width || parsed.height !== this.index.height || typeof parsed.entries !== 'object') {
+    if (parsed.version !== 2 || parsed.width !== this.index.width || parsed.height !== this.index.height || typeof parsed.entries !== 'object') {
       return empty;
     }
     const shardSizes = new Map<string, number>();
@@ -193,6 +197,7 @@ export class CacheWriter {
     const entry: CacheEntry = {
       fileSize, mtimeMs, shard: shard.name, slot,
       sourceWidth: image.sourceWidth, sourceHeight: image.sourceHeight, format: image.format,
+      ...pixelSums(image.data),
     };
     shard.entries[file] = entry;
     const write = shard.handle.then((fh) => fh.write(image.data, 0, image.data.length, slot * this.cache.recordBytes));
