@@ -3,7 +3,7 @@
 //   node --import tsx bench/backend.ts [--steps 20] [--runs 5] [--skip-cpu]
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import {info} from '../packages/tfjs-backend-onednn/src/index';
+import {info, startKernelProfile, stopKernelProfile} from '../packages/tfjs-backend-onednn/src/index';
 import {seedLenet5} from './seed_lenet5';
 
 const args = process.argv.slice(2);
@@ -52,8 +52,46 @@ async function benchBackend(backend: string, batch: number, steps: number, runs:
   }, batch, steps, runs);
   emit({bench: 'lenet5_predict', backend, batch, steps, images_per_s: +infer.median.toFixed(2), runs: infer.runs});
   emit({bench: 'lenet5_memory', backend, peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024)});
+  if (backend === 'onednn') await breakdown(model, xs, ys);
   tf.dispose([xs, ys]);
   model.dispose();
+}
+
+const CATEGORIES: Array<[string, RegExp]> = [
+  ['conv_forward', /^(Conv2D|FusedConv2D|DepthwiseConv2dNative|FusedDepthwiseConv2D)$/],
+  ['conv_backward_data', /^(Conv2DBackpropInput|DepthwiseConv2dNativeBackpropInput)$/],
+  ['conv_backward_weights', /^(Conv2DBackpropFilter|DepthwiseConv2dNativeBackpropFilter)$/],
+  ['matmul', /^(BatchMatMul|_FusedMatMul)$/],
+  ['pooling', /Pool/],
+];
+
+/** ms per training step in each kind of work; "other" is the framework's own overhead. */
+async function breakdown(model: tf.LayersModel, xs: tf.Tensor, ys: tf.Tensor) {
+  const steps = 3;
+  const optimizer = model.optimizer;
+  const applyGradients = optimizer.applyGradients.bind(optimizer);
+  let optimizerMs = 0;
+  optimizer.applyGradients = (g: Parameters<typeof applyGradients>[0]) => {
+    const start = process.hrtime.bigint();
+    applyGradients(g);
+    optimizerMs += Number(process.hrtime.bigint() - start) / 1e6;
+  };
+  startKernelProfile();
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < steps; i++) await model.trainOnBatch(xs, ys);
+  const stepMs = Number(process.hrtime.bigint() - start) / 1e6 / steps;
+  const kernels = stopKernelProfile();
+  optimizer.applyGradients = applyGradients;
+  const ms: {[category: string]: number} = {};
+  for (const [name, t] of Object.entries(kernels)) {
+    const category = CATEGORIES.find(([, re]) => re.test(name))?.[0] ?? 'elementwise';
+    ms[category] = (ms[category] ?? 0) + t.ms / steps;
+  }
+  ms.optimizer = optimizerMs / steps;
+  const accounted = Object.values(ms).reduce((a, b) => a + b, 0);
+  ms.other = Math.max(0, stepMs - accounted);
+  const rounded = Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, +v.toFixed(2)]));
+  emit({bench: 'lenet5_step_breakdown_ms', backend: 'onednn', batch: BATCH, step_ms: +stepMs.toFixed(2), ...rounded});
 }
 
 async function main() {
