@@ -5,7 +5,7 @@ import {allocate, Backend, f32, fallback, nativeCompatible} from './kernel_util'
 
 // Op codes shared with native/eltwise.cc (enum UnaryOp).
 export const enum UnaryOp {
-  Relu = 0, Relu6, Elu, LeakyRelu, Sigmoid, Tanh, Step, Neg, Square, Sqrt, Rsqrt, Exp, Log, Abs, Clip,
+  Relu = 0, Elu, LeakyRelu, Sigmoid, Tanh, Step, Neg, Square, Sqrt, Rsqrt, Exp, Log, Abs, Clip,
   Reciprocal,
 }
 
