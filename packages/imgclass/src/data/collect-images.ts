@@ -1,0 +1,84 @@
+import { PreprocessingConfig } from './config';
+import { decodeImage } from './decode';
+import { mapConcurrent } from './concurrency';
+import { ImageDecodeError } from './errors';
+import { CacheEntry, PixelCache } from './pixel-cache';
+import { FolderLayout, ScanResult, scanRoot, SkippedFile } from './scan';
+
+/** An image that decoded successfully and whose pixels are in the cache. */
+export interface UsableImage {
+  path: string;
+  className: string;
+  root: string;
+  entry: CacheEntry;
+}
+
+export interface CollectedImages {
+  images: UsableImage[];
+  skipped: SkippedFile[];
+  ignored: number;
+  scans: { root: string; scan: ScanResult }[];
+  reused: number;
+  decoded: number;
+  decodeSeconds: number;
+}
+
+export interface CollectOptions {
+  layout: FolderLayout;
+  preprocessing: PreprocessingConfig;
+  cache: PixelCache;
+  maxInputPixels?: number;
+  concurrency: number;
+  onProgress?: (progress: { done: number; total: number }) => void;
+}
+
+/**
+ * Scans the roots and makes sure every usable image is in the pixel cache:
+ * cache hits cost nothing, misses are decoded (several in flight, each on
+ * sharp's thread pool) and streamed into a new shard. Undecodable files are
+ * returned as skipped, never thrown.
+ */
+export async function collectImages(roots: readonly string[], options: CollectOptions): Promise<CollectedImages> {
+  const scans: CollectedImages['scans'] = [];
+  for (const root of roots) scans.push({ root, scan: await scanRoot(root, options.layout) });
+
+  const skipped = scans.flatMap((s) => s.scan.skipped);
+  const seen = new Set<string>();
+  const candidates = scans.flatMap((s) => s.scan.candidates).filter((c) => !seen.has(c.path) && seen.add(c.path));
+
+  const images: UsableImage[] = [];
+  const misses: typeof candidates = [];
+  for (const c of candidates) {
+    const entry = options.cache.lookup(c.path, c.fileSize, c.mtimeMs);
+    if (entry) images.push({ path: c.path, className: c.className, root: c.root, entry });
+    else misses.push(c);
+  }
+
+  const started = performance.now();
+  let done = 0;
+  let decoded = 0;
+  const writer = options.cache.createWriter();
+  await mapConcurrent(misses, options.concurrency, async (c) => {
+    try {
+      const image = await decodeImage(c.path, options.preprocessing, { maxInputPixels: options.maxInputPixels });
+      const entry = await writer.add(c.path, c.fileSize, c.mtimeMs, image);
+      images.push({ path: c.path, className: c.className, root: c.root, entry });
+      decoded++;
+    } catch (err) {
+      if (!(err instanceof ImageDecodeError)) throw err;
+      skipped.push({ path: c.path, reason: err.reason });
+    }
+    options.onProgress?.({ done: ++done, total: misses.length });
+  });
+  await writer.commit();
+
+  return {
+    images,
+    skipped,
+    ignored: scans.reduce((n, s) => n + s.scan.ignored, 0),
+    scans,
+    reused: candidates.length - misses.length,
+    decoded,
+    decodeSeconds: (performance.now() - started) / 1000,
+  };
+}
