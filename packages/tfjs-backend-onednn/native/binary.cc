@@ -1,5 +1,6 @@
 // Binary elementwise kernels with numpy/tfjs broadcasting, as loops over the output.
 // Shapes arrive padded to the output's rank; a broadcast dimension gets stride 0.
+#include <algorithm>
 #include <cmath>
 
 #include "common.h"
@@ -15,6 +16,33 @@ enum BinaryOp {
 
 constexpr int64_t kParallelThreshold = 1 << 15;
 
+// Chunk loops as separate (not inlined) functions with non-aliasing pointers: inside an
+// OpenMP-outlined body GCC 12 doesn't vectorize the lambdas (see eltwise.cc).
+template <typename Out, typename F>
+__attribute__((noinline)) void ZipChunk(const float* __restrict a, const float* __restrict b, Out* __restrict out,
+                                        int64_t n, F f) {
+  for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], b[i]);
+}
+template <typename Out, typename F>
+__attribute__((noinline)) void ScalarRightChunk(const float* __restrict a, float s, Out* __restrict out, int64_t n,
+                                                F f) {
+  for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], s);
+}
+template <typename Out, typename F>
+__attribute__((noinline)) void ScalarLeftChunk(float s, const float* __restrict b, Out* __restrict out, int64_t n,
+                                               F f) {
+  for (int64_t i = 0; i < n; ++i) out[i] = f(s, b[i]);
+}
+
+constexpr int64_t kChunk = 1 << 14;
+
+// Runs body(start, length) over chunks of [0, n), in parallel when n is large.
+template <typename Body>
+void Chunks(int64_t n, int64_t chunk, Body body) {
+#pragma omp parallel for if (n > kParallelThreshold) schedule(static)
+  for (int64_t start = 0; start < n; start += chunk) body(start, std::min(chunk, n - start));
+}
+
 template <typename Out, typename F>
 void Broadcast(const float* a, const float* b, Out* out, const std::vector<int64_t>& aShape,
                const std::vector<int64_t>& bShape, const std::vector<int64_t>& outShape, F f) {
@@ -23,42 +51,34 @@ void Broadcast(const float* a, const float* b, Out* out, const std::vector<int64
   for (int64_t d : outShape) n *= d;
   bool sameShape = aShape == outShape && bShape == outShape;
   if (sameShape || rank == 0) {
-#pragma omp parallel for simd if (n > kParallelThreshold) schedule(static)
-    for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], b[i]);
+    Chunks(n, kChunk, [&](int64_t s, int64_t len) { ZipChunk(a + s, b + s, out + s, len, f); });
     return;
   }
   int64_t aSize = 1, bSize = 1;
   for (int i = 0; i < rank; ++i) { aSize *= aShape[i]; bSize *= bShape[i]; }
   if (aSize == n && bSize == 1) {
-    const float s = b[0];
-#pragma omp parallel for simd if (n > kParallelThreshold) schedule(static)
-    for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], s);
+    Chunks(n, kChunk, [&](int64_t s, int64_t len) { ScalarRightChunk(a + s, b[0], out + s, len, f); });
     return;
   }
   if (bSize == n && aSize == 1) {
-    const float s = a[0];
-#pragma omp parallel for simd if (n > kParallelThreshold) schedule(static)
-    for (int64_t i = 0; i < n; ++i) out[i] = f(s, b[i]);
+    Chunks(n, kChunk, [&](int64_t s, int64_t len) { ScalarLeftChunk(a[0], b + s, out + s, len, f); });
     return;
   }
-  // A bias along the last axis (one side full, the other [1, ..., 1, inner]).
+  // A bias along the last axis (one side full, the other [1, ..., 1, inner]): the short side
+  // is tiled to a period that divides the chunk, so the inner loop stays long and vectorized.
   const int64_t inner0 = outShape[rank - 1];
   if ((aSize == n && bSize == inner0 && bShape[rank - 1] == inner0) ||
       (bSize == n && aSize == inner0 && aShape[rank - 1] == inner0)) {
     const bool aFull = aSize == n;
-    const int64_t rows0 = n / inner0;
-#pragma omp parallel for if (n > kParallelThreshold) schedule(static)
-    for (int64_t row = 0; row < rows0; ++row) {
-      const int64_t off = row * inner0;
-      Out* o = out + off;
-      if (aFull) {
-#pragma omp simd
-        for (int64_t j = 0; j < inner0; ++j) o[j] = f(a[off + j], b[j]);
-      } else {
-#pragma omp simd
-        for (int64_t j = 0; j < inner0; ++j) o[j] = f(a[j], b[off + j]);
-      }
-    }
+    const float* shortSide = aFull ? b : a;
+    const int64_t period = inner0 * std::max<int64_t>(1, 1024 / inner0);
+    std::vector<float> tiled(period);
+    for (int64_t i = 0; i < period; ++i) tiled[i] = shortSide[i % inner0];
+    const float* t = tiled.data();
+    Chunks(n, period, [&](int64_t s, int64_t len) {
+      if (aFull) ZipChunk(a + s, t, out + s, len, f);
+      else ZipChunk(t, b + s, out + s, len, f);
+    });
     return;
   }
   // General case: strides of a and b in output coordinates (0 where broadcast).
