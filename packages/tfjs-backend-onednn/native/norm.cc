@@ -47,24 +47,30 @@ Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-struct Softmax {
-  softmax_forward prim;
-};
-Cache<Softmax> softmaxCache;
-
-// softmax(logits, out, rows, cols): along the last axis.
+// softmax(logits, out, rows, cols): along the last axis, max-subtracted; a NaN anywhere in a
+// row makes the whole row NaN, as in tfjs (oneDNN's softmax drops it).
 Napi::Value SoftmaxForward(const Napi::CallbackInfo& info) {
-  try {
-    const int64_t rows = Int(info[2]), cols = Int(info[3]);
-    const memory::desc md({rows, cols}, dt::f32, tag::ab);
-    Softmax& s = softmaxCache.Get(Key({rows, cols}), [&] {
-      softmax_forward::primitive_desc pd(softmax_forward::desc(prop_kind::forward_inference, md, 1), Engine());
-      NoteImpl("softmax", pd.impl_info_str());
-      return Softmax{softmax_forward(pd)};
-    });
-    Run(s.prim, {{DNNL_ARG_SRC, Wrap(md, F32(info[0]))}, {DNNL_ARG_DST, Wrap(md, F32(info[1]))}});
-  } catch (const dnnl::error& e) {
-    ThrowError(info.Env(), "softmax", e);
+  const float* x = F32(info[0]);
+  float* y = F32(info[1]);
+  const int64_t rows = Int(info[2]), cols = Int(info[3]);
+#pragma omp parallel for if (rows * cols > (1 << 15)) schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * cols;
+    float* yr = y + r * cols;
+    float max = -INFINITY;
+    bool nan = false;
+    for (int64_t c = 0; c < cols; ++c) {
+      nan = nan || std::isnan(xr[c]);
+      max = xr[c] > max ? xr[c] : max;
+    }
+    if (nan) {
+      for (int64_t c = 0; c < cols; ++c) yr[c] = NAN;
+      continue;
+    }
+    double sum = 0;
+    for (int64_t c = 0; c < cols; ++c) sum += (yr[c] = std::exp(xr[c] - max));
+    const float inv = static_cast<float>(1.0 / sum);
+    for (int64_t c = 0; c < cols; ++c) yr[c] *= inv;
   }
   return info.Env().Undefined();
 }

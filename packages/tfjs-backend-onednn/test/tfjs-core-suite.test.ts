@@ -34,6 +34,8 @@ test('tfjs-core 4.22 kernel test suite passes on the onednn backend', {timeout: 
   t.diagnostic(`test files: ${s.files.length}, specs passed: ${s.passed}, failed: ${s.failed}, ` +
       `excluded: ${s.excluded} (${SPEC_EXCLUDES.length} exclusion rules), pending in tfjs-core: ${s.pending}, ` +
       `${(s.durationMs / 1000).toFixed(1)} s`);
+  const nativeCalls = Object.values(s.nativeCalls).reduce((a, n) => a + n, 0);
+  t.diagnostic(`native addon calls: ${nativeCalls}`);
   // One line per failing spec; `npm run test:tfjs-core -- --grep NAME` shows the details.
   const failures = s.failures.map(f => `  [${f.file}] ${f.name}: ${(f.messages[0] ?? '').split('\n')[0]}`);
   assert.equal(s.failed, 0, `${s.failed} tfjs-core specs failed on onednn:\n${failures.join('\n')}`);
@@ -42,5 +44,6 @@ test('tfjs-core 4.22 kernel test suite passes on the onednn backend', {timeout: 
   assert.ok(s.passed >= MIN_SPECS, `only ${s.passed} specs ran; expected at least ${MIN_SPECS}`);
   const missing = REQUIRED_FILES.filter(f => !s.files.includes(f));
   assert.deepEqual(missing, [], 'required tfjs-core test files that declared no spec');
+  if (s.nativeKernels.length > 0) assert.ok(nativeCalls > 0, 'native kernels are registered but the addon was never called');
   assert.deepEqual(s.unusedExclusions, [], 'exclusion rules that match no spec any more: remove them');
 });

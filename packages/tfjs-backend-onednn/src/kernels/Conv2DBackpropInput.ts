@@ -12,6 +12,8 @@ function conv2DBackpropInput(
   const info = backend_util.computeConv2DInfo(
       attrs.inputShape, filter.shape as [number, number, number, number], attrs.strides, 1, attrs.pad,
       attrs.dimRoundingMode, false, 'channelsLast');
+  // A dy that doesn't fit the forward's output (TensorFlow rejects it; tfjs computes on).
+  if (dy.shape[1] !== info.outHeight || dy.shape[2] !== info.outWidth) return fallback(Conv2DBackpropInput, args);
   return convBackwardData(backend, dy, filter, info, 1);
 }
 

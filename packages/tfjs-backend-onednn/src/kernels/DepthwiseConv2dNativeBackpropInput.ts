@@ -12,6 +12,9 @@ function depthwiseConv2dNativeBackpropInput(args: {
   const info = backend_util.computeConv2DInfo(
       attrs.inputShape, filter.shape as [number, number, number, number], attrs.strides, attrs.dilations,
       attrs.pad, attrs.dimRoundingMode, true);
+  if (dy.shape[1] !== info.outHeight || dy.shape[2] !== info.outWidth) {
+    return fallback(DepthwiseConv2dNativeBackpropInput, args);
+  }
   return convBackwardData(backend, dy, filter, info, info.inChannels);
 }
 

@@ -17,6 +17,20 @@ export function poolInfo(x: TensorInfo, attrs: PoolAttrs): backend_util.Conv2DIn
       attrs.dimRoundingMode);
 }
 
+/**
+ * Pooling the native code doesn't take: a 1x1 window that keeps the shape (every tfjs backend
+ * returns the input unchanged there, ignoring stride and padding), or a window lying entirely
+ * in the padding (oneDNN refuses it; tfjs defines it).
+ */
+export function nativePool(info: backend_util.Conv2DInfo): boolean {
+  const [padBottom, padRight] = [poolParams(info)[12], poolParams(info)[13]];
+  const identity = info.filterHeight === 1 && info.filterWidth === 1 && info.inHeight === info.outHeight &&
+      info.inWidth === info.outWidth;
+  const windowInPadding = info.padInfo.top >= info.filterHeight || info.padInfo.left >= info.filterWidth ||
+      padBottom >= info.filterHeight || padRight >= info.filterWidth;
+  return !identity && !windowInPadding;
+}
+
 export function poolForward(backend: Backend, x: TensorInfo, attrs: PoolAttrs, isMax: boolean): TensorInfo {
   const info = poolInfo(x, attrs);
   const shape = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];

@@ -93,6 +93,8 @@ export interface SuiteSummary {
   excludedSpecs: {name: string, reason: string}[];
   unusedExclusions: string[];
   globalErrors: string[];
+  /** Calls into the native addon per entry point during the run. */
+  nativeCalls: Record<string, number>;
   durationMs: number;
   overallStatus: string;
 }
@@ -100,10 +102,15 @@ export interface SuiteSummary {
 const summary: SuiteSummary = {
   backend: 'onednn', nativeKernels: [], filesBundled, files: [], passed: 0, failed: 0, excluded: 0, filteredOut: 0,
   pending: 0, perFile: {}, failures: [], excludedSpecs: [], unusedExclusions: [], globalErrors: [],
-  durationMs: 0, overallStatus: 'incomplete',
+  nativeCalls: {}, durationMs: 0, overallStatus: 'incomplete',
 };
 export function setNativeKernels(names: string[]): void {
   summary.nativeKernels = names;
+}
+let nativeCallCounts: Record<string, number> = {};
+/** The live per-function call counts of the addon (filled by setup.ts). */
+export function setNativeCallCounts(counts: Record<string, number>): void {
+  nativeCallCounts = counts;
 }
 
 function firstLines(text: string | undefined, n: number, maxLine = 400): string {
@@ -173,6 +180,7 @@ env.addReporter({
     // With a --grep filter most exclusions cannot match; only a full run can call them stale.
     summary.unusedExclusions = filter || runExcluded ? [] : [...exclusionHits].filter(([, n]) => n === 0).map(([s]) => s);
     summary.overallStatus = result.overallStatus;
+    summary.nativeCalls = {...nativeCallCounts};
     printReport();
     if (jsonPath) fs.writeFileSync(jsonPath, JSON.stringify(summary, null, 2));
     process.exitCode = summary.failed === 0 && summary.globalErrors.length === 0 ? 0 : 1;
@@ -184,6 +192,11 @@ function printReport(): void {
   out.push(`tfjs-core ${'4.22'} kernel test suite on backend '${summary.backend}'`);
   out.push(`  native kernels (${summary.nativeKernels.length}): ${summary.nativeKernels.join(', ') ||
       (process.env.TFJS_CORE_SUITE_CPU_KERNELS === '1' ? '(none: --cpu-kernels)' : '(none)')}`);
+  const calls = Object.entries(summary.nativeCalls);
+  const total = calls.reduce((a, [, n]) => a + n, 0);
+  const unused = calls.filter(([, n]) => n === 0).map(([k]) => k);
+  out.push(`  native addon calls: ${total} into ${calls.length - unused.length} of ${calls.length} entry points` +
+      (unused.length ? ` (never called: ${unused.join(', ')})` : ''));
   const failedFiles = Object.entries(summary.perFile).filter(([, c]) => c.failed > 0);
   if (failedFiles.length) {
     out.push('  files with failures:');
