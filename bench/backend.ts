@@ -1,10 +1,11 @@
 // Backend benchmark: the seed's LeNet-5 (150x150x3, batch 32, Adam, tf.layers) on 'onednn'
-// and on tfjs's pure-JS 'cpu' backend. Prints one JSON line per figure.
-//   node --import tsx bench/backend.ts [--steps 20] [--runs 5] [--skip-cpu]
+// and on tfjs's pure-JS 'cpu' backend, and ResNet-18 (BatchNorm) at 128x128 on 'onednn'.
+// Prints one JSON line per figure.
+//   node --import tsx bench/backend.ts [--steps 10] [--runs 5] [--skip-cpu] [--skip-resnet]
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import {info, startKernelProfile, stopKernelProfile} from '../packages/tfjs-backend-onednn/src/index';
-import {seedLenet5} from './seed_lenet5';
+import {lenet5, resnet18} from '../packages/imgclass/src/models';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number) => {
@@ -37,9 +38,9 @@ async function measure(f: () => Promise<void>, batch: number, steps: number, run
   return {median: median(rates), runs: rates.map(r => +r.toFixed(2))};
 }
 
-async function benchBackend(backend: string, batch: number, steps: number, runs: number) {
+async function benchLenet5(backend: string, batch: number, steps: number, runs: number) {
   await tf.setBackend(backend);
-  const model = seedLenet5();
+  const model = lenet5({size: 150, classes: 2, seed: 1});
   model.compile({optimizer: 'adam', loss: 'sparseCategoricalCrossentropy'});
   const xs = tf.randomNormal([batch, 150, 150, 3], 0, 1, 'float32', 1);
   const ys = tf.tensor1d(Array.from({length: batch}, (_, i) => i % 2), 'float32');
@@ -53,6 +54,21 @@ async function benchBackend(backend: string, batch: number, steps: number, runs:
   emit({bench: 'lenet5_predict', backend, batch, steps, images_per_s: +infer.median.toFixed(2), runs: infer.runs});
   emit({bench: 'lenet5_memory', backend, peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024)});
   if (backend === 'onednn') await breakdown(model, xs, ys);
+  tf.dispose([xs, ys]);
+  model.dispose();
+}
+
+/** ResNet-18 with BatchNorm at 128x128: training images/s (no target yet). */
+async function benchResnet18(steps: number, runs: number) {
+  await tf.setBackend('onednn');
+  const batch = 16;
+  const model = resnet18({size: 128, classes: 2, seed: 1});
+  model.compile({optimizer: 'adam', loss: 'sparseCategoricalCrossentropy'});
+  const xs = tf.randomNormal([batch, 128, 128, 3], 0, 1, 'float32', 2);
+  const ys = tf.tensor1d(Array.from({length: batch}, (_, i) => i % 2), 'float32');
+  const train = await measure(async () => { await model.trainOnBatch(xs, ys); }, batch, Math.max(1, steps / 2), runs);
+  emit({bench: 'resnet18_128_train', backend: 'onednn', batch, images_per_s: +train.median.toFixed(2), runs: train.runs,
+        peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024)});
   tf.dispose([xs, ys]);
   model.dispose();
 }
@@ -97,9 +113,10 @@ async function breakdown(model: tf.LayersModel, xs: tf.Tensor, ys: tf.Tensor) {
 async function main() {
   emit({bench: 'machine', cpu: os.cpus()[0]?.model, cores: os.availableParallelism(), ...info(), node: process.version,
         tfjs: tf.version.tfjs});
-  await benchBackend('onednn', BATCH, STEPS, RUNS);
+  await benchLenet5('onednn', BATCH, STEPS, RUNS);
+  if (!args.includes('--skip-resnet')) await benchResnet18(STEPS, RUNS);
   // The pure-JS backend needs minutes per batch of 32: one small batch gives its rate.
-  if (!args.includes('--skip-cpu')) await benchBackend('cpu', 2, 1, 1);
+  if (!args.includes('--skip-cpu')) await benchLenet5('cpu', 2, 1, 1);
 }
 
 main().catch(e => {

@@ -1,10 +1,10 @@
 // Where a LeNet-5 training step spends its time, per kernel (ms per step).
 import * as tf from '@tensorflow/tfjs';
 import {startKernelProfile, stopKernelProfile} from '../packages/tfjs-backend-onednn/src/index';
-import {seedLenet5} from './seed_lenet5';
+import {lenet5} from '../packages/imgclass/src/models';
 
 async function main() {
-  const model = seedLenet5();
+  const model = lenet5({size: 150, classes: 2, seed: 1});
   model.compile({optimizer: 'adam', loss: 'sparseCategoricalCrossentropy'});
   const xs = tf.randomNormal([32, 150, 150, 3], 0, 1, 'float32', 1);
   const ys = tf.tensor1d(Array.from({length: 32}, (_, i) => i % 2), 'float32');

@@ -136,6 +136,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitReduce(env, exports);
   InitNorm(env, exports);
   InitOptimizer(env, exports);
+  InitTile(env, exports);
   return exports;
 }
 

@@ -11,7 +11,7 @@ namespace {
 // Op codes shared with src/kernels/binary.ts.
 enum BinaryOp {
   kAdd = 0, kSub, kMul, kDiv, kMaximum, kMinimum, kSquaredDifference,
-  kGreater, kGreaterEqual, kLess, kLessEqual, kEqual, kNotEqual
+  kGreater, kGreaterEqual, kLess, kLessEqual, kEqual, kNotEqual, kSquareGrad
 };
 
 constexpr int64_t kParallelThreshold = 1 << 15;
@@ -131,6 +131,8 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
       run([](float x, float y) { return (std::isnan(x) || std::isnan(y)) ? NAN : (x < y ? x : y); });
       break;
     case kSquaredDifference: run([](float x, float y) { return (x - y) * (x - y); }); break;
+    // Square's gradient dy * (x * 2), in tfjs's order of operations.
+    case kSquareGrad: run([](float dy, float x) { return dy * (x * 2.f); }); break;
     case kGreater: compare([](float x, float y) -> uint8_t { return x > y; }); break;
     case kGreaterEqual: compare([](float x, float y) -> uint8_t { return x >= y; }); break;
     case kLess: compare([](float x, float y) -> uint8_t { return x < y; }); break;

@@ -76,6 +76,7 @@ void InitBinary(Napi::Env env, Napi::Object exports);
 void InitReduce(Napi::Env env, Napi::Object exports);
 void InitNorm(Napi::Env env, Napi::Object exports);
 void InitOptimizer(Napi::Env env, Napi::Object exports);
+void InitTile(Napi::Env env, Napi::Object exports);
 
 // Converts a dnnl::error into a JS exception; kernels return undefined after it.
 void ThrowError(Napi::Env env, const char* kernel, const dnnl::error& e);

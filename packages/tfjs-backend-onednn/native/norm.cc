@@ -1,4 +1,7 @@
 // Normalizations: FusedBatchNorm (given mean/variance), Softmax, LRN and LRN's gradient.
+#include <omp.h>
+
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -8,6 +11,15 @@ namespace onednn {
 namespace {
 
 using namespace dnnl;
+
+// A separate function so the loop vectorizes (see eltwise.cc).
+__attribute__((noinline)) void ReluGradChunk(const float* __restrict dy, const float* __restrict x,
+                                             float* __restrict dx, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float step = x[i] > 0.f ? 1.f : 0.f;
+    dx[i] = dy[i] * (std::isnan(x[i]) ? x[i] : step);
+  }
+}
 
 // batchNorm(x, mean, variance, offset|null, scale|null, out, channels, epsilon)
 // Per-channel parameters (length = channels, the last axis) or scalars (length 1).
@@ -161,6 +173,75 @@ Napi::Value LrnGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// batchNormGrad(x, dy, mean, variance, scale|null, epsilon, channels, dx, dMean, dVariance, dScale, dOffset):
+// the five gradients of FusedBatchNorm (per-channel mean/variance/scale) in two passes, with
+// tfjs's formulas: inv = 1/sqrt(var + eps); dx = dy*scale*inv; dMean = -inv*scale*sum(dy);
+// dVar = -0.5*inv^3*scale*sum(dy*(x-mean)); dScale = inv*sum(dy*(x-mean)); dOffset = sum(dy).
+Napi::Value BatchNormGrad(const Napi::CallbackInfo& info) {
+  const float* x = F32(info[0]);
+  const float* dy = F32(info[1]);
+  const float* mean = F32(info[2]);
+  const float* variance = F32(info[3]);
+  const float* scale = info[4].IsTypedArray() ? F32(info[4]) : nullptr;
+  const float epsilon = Float(info[5]);
+  const int64_t c = Int(info[6]);
+  float* dx = F32(info[7]);
+  float *dMean = F32(info[8]), *dVariance = F32(info[9]), *dScale = F32(info[10]), *dOffset = F32(info[11]);
+  const int64_t n = static_cast<int64_t>(Length(info[0]));
+  const int64_t rows = n / c;
+  std::vector<float> inv(c), gain(c);
+  for (int64_t ch = 0; ch < c; ++ch) {
+    inv[ch] = 1.f / std::sqrt(variance[ch] + epsilon);
+    gain[ch] = inv[ch] * (scale ? scale[ch] : 1.f);
+  }
+  const int threads = omp_get_max_threads();
+  std::vector<double> sumDy(static_cast<size_t>(threads) * c, 0.0), sumDyXm(static_cast<size_t>(threads) * c, 0.0);
+#pragma omp parallel
+  {
+    const size_t t = static_cast<size_t>(omp_get_thread_num());
+    double* s1 = sumDy.data() + t * c;
+    double* s2 = sumDyXm.data() + t * c;
+    const float* pg = gain.data();
+#pragma omp for schedule(static)
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* xr = x + r * c;
+      const float* dyr = dy + r * c;
+      float* dxr = dx + r * c;
+      for (int64_t ch = 0; ch < c; ++ch) {
+        s1[ch] += dyr[ch];
+        s2[ch] += dyr[ch] * (xr[ch] - mean[ch]);
+        dxr[ch] = dyr[ch] * pg[ch];
+      }
+    }
+  }
+  for (int64_t ch = 0; ch < c; ++ch) {
+    double s1 = 0, s2 = 0;
+    for (int t = 0; t < threads; ++t) {
+      s1 += sumDy[static_cast<size_t>(t) * c + ch];
+      s2 += sumDyXm[static_cast<size_t>(t) * c + ch];
+    }
+    const float sc = scale ? scale[ch] : 1.f;
+    dOffset[ch] = static_cast<float>(s1);
+    dMean[ch] = static_cast<float>(-inv[ch] * sc * s1);
+    dVariance[ch] = static_cast<float>(-0.5 * inv[ch] * inv[ch] * inv[ch] * sc * s2);
+    dScale[ch] = static_cast<float>(inv[ch] * s2);
+  }
+  return info.Env().Undefined();
+}
+
+// reluGrad(dy, x, dx): dy where x > 0, else 0 (tfjs: dy * step(x); NaN in x gives NaN).
+Napi::Value ReluGrad(const Napi::CallbackInfo& info) {
+  const float* dy = F32(info[0]);
+  const float* x = F32(info[1]);
+  float* dx = F32(info[2]);
+  const int64_t n = static_cast<int64_t>(Length(info[2]));
+#pragma omp parallel for if (n > (1 << 15)) schedule(static)
+  for (int64_t start = 0; start < n; start += (1 << 14)) {
+    ReluGradChunk(dy + start, x + start, dx + start, std::min<int64_t>(1 << 14, n - start));
+  }
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void InitNorm(Napi::Env env, Napi::Object exports) {
@@ -168,6 +249,8 @@ void InitNorm(Napi::Env env, Napi::Object exports) {
   exports.Set("softmax", Napi::Function::New(env, SoftmaxForward));
   exports.Set("lrn", Napi::Function::New(env, Lrn));
   exports.Set("lrnGrad", Napi::Function::New(env, LrnGrad));
+  exports.Set("batchNormGrad", Napi::Function::New(env, BatchNormGrad));
+  exports.Set("reluGrad", Napi::Function::New(env, ReluGrad));
 }
 
 }  // namespace onednn

@@ -2,6 +2,7 @@ import {BackendValues, DataId, DataType, getKernelsForBackend, KernelConfig, reg
 // Importing the CPU backend registers its kernels for 'cpu'; we reuse every one of them.
 import {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
 import {noteEscaped, noteWrapped, release} from './buffer_pool';
+import {installNativeGradients} from './gradients';
 import {withTiming} from './profile';
 import {nativeKernelConfigs} from './register_all_kernels';
 
@@ -37,7 +38,12 @@ export class OnednnBackend extends MathBackendCPU {
 }
 
 export function registerOnednnBackend(): void {
-  registerBackend(BACKEND_NAME, () => new OnednnBackend(), PRIORITY);
+  registerBackend(BACKEND_NAME, () => {
+    // Again here: tfjs's gradients may be registered after this package was imported.
+    installNativeGradients();
+    return new OnednnBackend();
+  }, PRIORITY);
+  installNativeGradients();
   const configs = new Map<string, KernelConfig>();
   for (const cpuConfig of getKernelsForBackend('cpu')) {
     configs.set(cpuConfig.kernelName, {...cpuConfig, backendName: BACKEND_NAME});

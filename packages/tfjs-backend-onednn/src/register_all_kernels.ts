@@ -50,7 +50,12 @@ import {squaredDifferenceConfig} from './kernels/SquaredDifference';
 import {stepConfig} from './kernels/Step';
 import {subConfig} from './kernels/Sub';
 import {sumConfig} from './kernels/Sum';
+import {onednnBatchNormGradConfig} from './kernels/OnednnBatchNormGrad';
+import {onednnMeanGradConfig} from './kernels/OnednnMeanGrad';
+import {onednnReluGradConfig} from './kernels/OnednnReluGrad';
+import {onednnSquareGradConfig} from './kernels/OnednnSquareGrad';
 import {tanhConfig} from './kernels/Tanh';
+import {tileConfig} from './kernels/Tile';
 import {fusedMatMulConfig} from './kernels/_FusedMatMul';
 
 // Every kernel that runs natively on oneDNN; all others are the CPU backend's.
@@ -106,7 +111,12 @@ export const nativeKernelConfigs: KernelConfig[] = [
   stepConfig,
   subConfig,
   sumConfig,
+  onednnBatchNormGradConfig,
+  onednnMeanGradConfig,
+  onednnReluGradConfig,
+  onednnSquareGradConfig,
   tanhConfig,
+  tileConfig,
   fusedMatMulConfig,
 ];
 

@@ -199,9 +199,24 @@ test('elementwise, activations, reductions, softmax and batchnorm with their gra
     const x = tf.randomNormal([8, 40, 40, 6], 0, 1, 'float32', 1000 + 77);
     return [tf.sum(x, [0, 1, 2]), tf.mean(x, [0, 1, 2]), tf.max(x, [0, 1, 2]), tf.min(x), tf.sum(x)];
   });
+  check('tile', () => {
+    const x = tf.randomNormal([2, 3, 4], 0, 1, 'float32', 1000 + 5);
+    return [tf.tile(x, [2, 1, 3]), tf.tile(x, [1, 4, 1]), tf.tile(tf.randomNormal([1, 1, 1, 5], 0, 1, 'float32', 1006), [4, 6, 6, 1]),
+            tf.grad(a => tf.tile(a, [3, 2, 1]).square().sum())(x)];
+  });
   check('softmax', () => {
     const x = tf.randomNormal([7, 10], 0, 3, 'float32', 1000 + 1);
     return [tf.softmax(x), tf.grad(a => tf.softmax(a).mul(tf.range(0, 10)).sum())(x)];
+  });
+  check('batchNorm in training (batch moments), all gradients', () => {
+    const x = tf.randomNormal([4, 5, 5, 6], 0, 1, 'float32', 1000 + 21);
+    const [offset, scale] = [22, 23].map(s => tf.randomUniform([6], 0.5, 1.5, 'float32', 1000 + s));
+    const w = tf.randomNormal([4, 5, 5, 6], 0, 1, 'float32', 1000 + 24);
+    const f = (a: tf.Tensor, o: tf.Tensor, s: tf.Tensor) => {
+      const {mean, variance} = tf.moments(a, [0, 1, 2]);
+      return tf.batchNorm(a, mean, variance, o, s, 1e-3).mul(w).sum();
+    };
+    return tf.grads(f)([x, offset, scale]);
   });
   check('batchNorm', () => {
     const x = tf.randomNormal([2, 3, 3, 4], 0, 1, 'float32', 1000 + 1);

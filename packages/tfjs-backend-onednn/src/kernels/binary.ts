@@ -6,7 +6,7 @@ import {Backend, f32, fallback, nativeCompatible} from './kernel_util';
 // Op codes shared with native/binary.cc (enum BinaryOp).
 export const enum BinaryOp {
   Add = 0, Sub, Mul, Div, Maximum, Minimum, SquaredDifference,
-  Greater, GreaterEqual, Less, LessEqual, Equal, NotEqual,
+  Greater, GreaterEqual, Less, LessEqual, Equal, NotEqual, SquareGrad,
 }
 
 /** Pads a shape with leading 1s to `rank`. */
