@@ -1,0 +1,33 @@
+import { evaluate, formatEvaluation } from '../evaluate';
+import { bar } from './output';
+import { CommandSpec, numberOpt, stringOpt } from './command';
+
+export const evaluateCommand: CommandSpec = {
+  name: 'evaluate',
+  summary: 'Accuracy, per-class precision/recall/F1, confusion matrix, confident mistakes',
+  usage: ['evaluate <run-or-model> <test-dir...> [--json] [--worst N]'],
+  description:
+    'The model is a run folder (its final model, or its best checkpoint if training was stopped), a model\n' +
+    'folder or a model.json. Test folders hold one sub-folder per class, named as the model\'s classes.\n' +
+    'The seed reads accuracy above 90% as a network that fits well.',
+  options: {
+    json: { type: 'boolean', description: 'Print JSON.' },
+    worst: { type: 'string', value: 'N', description: 'Confidently wrong pictures listed. Default 10.' },
+    batch: { type: 'string', value: 'N', description: 'Pictures per forward pass. Default 32.' },
+    'cache-dir': { type: 'string', value: 'DIR', description: 'Decoded-pixel cache. Default .imgclass-cache.' },
+  },
+  examples: ['imgclass evaluate runs/cats data/test', 'imgclass evaluate runs/cats/model/model.json data/test --json > eval.json'],
+  positionals: { min: 2 },
+  async run({ positionals: [model, ...roots], values, out }) {
+    const result = await evaluate(model, roots, {
+      batchSize: numberOpt(values, 'batch', 'int'),
+      worst: numberOpt(values, 'worst', 'int'),
+      cacheDir: stringOpt(values, 'cache-dir'),
+      onProgress: (p) => out.status(`decoding ${bar(p.done / p.total)} ${p.done}/${p.total} pictures`),
+      onWarning: (m) => out.err(`warning: ${m}`),
+    });
+    out.clearStatus();
+    out.out(values.json ? JSON.stringify(result, null, 2) : formatEvaluation(result));
+    return 0;
+  },
+};

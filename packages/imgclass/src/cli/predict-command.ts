@@ -1,0 +1,36 @@
+import { formatPredictionCsv, formatPredictionTable, formatSingle, predict } from '../predict';
+import { CommandSpec, numberOpt, UsageError } from './command';
+
+export const predictCommand: CommandSpec = {
+  name: 'predict',
+  summary: 'Classify pictures: `cat 97.3%` for one, a table (or JSON/CSV) for many',
+  usage: ['predict <run-or-model> <picture|folder|glob...> [--top K] [--json | --csv]'],
+  description:
+    'Folders are searched recursively; quote glob patterns ("photos/**/*.jpg") to let imgclass expand them.\n' +
+    'Unreadable pictures among many are listed as skipped; a single unreadable picture is an error.',
+  options: {
+    top: { type: 'string', value: 'K', description: 'Report the K most probable classes. Default 1.' },
+    json: { type: 'boolean', description: 'Print JSON.' },
+    csv: { type: 'boolean', description: 'Print CSV: path,rank,class,probability,error.' },
+    batch: { type: 'string', value: 'N', description: 'Pictures per forward pass. Default 32.' },
+  },
+  examples: [
+    'imgclass predict runs/cats photo.jpg',
+    'imgclass predict runs/cats photos/ --top 2',
+    'imgclass predict runs/cats/model "photos/**/*.jpg" --csv > predictions.csv',
+  ],
+  positionals: { min: 2 },
+  async run({ positionals: [model, ...inputs], values, out }) {
+    if (values.json && values.csv) throw new UsageError('Choose --json or --csv, not both.');
+    const results = await predict(model, inputs, {
+      top: numberOpt(values, 'top', 'int'),
+      batchSize: numberOpt(values, 'batch', 'int'),
+    });
+    if (values.json) out.out(JSON.stringify(results, null, 2));
+    else if (values.csv) out.out(formatPredictionCsv(results));
+    else if (results.length === 1 && inputs.length === 1 && !results[0].error) out.out(formatSingle(results[0]));
+    else out.out(formatPredictionTable(results));
+    for (const r of results) if (r.error) out.err(`warning: skipped '${r.path}': ${r.error}`);
+    return 0;
+  },
+};

@@ -1,0 +1,254 @@
+import path from 'node:path';
+import type { AugmentationOptions } from '../data/augment';
+import { RESIZE_MODES } from '../data/config';
+import { duration, percent, thousands } from '../format/numbers';
+import { MODELS } from '../models';
+import { resumeTraining, train, TrainEvent, TrainOptions, TrainResult } from '../train';
+import { choiceOpt, CommandSpec, listOpt, numberOpt, OptionValues, Output, stringOpt, UsageError } from './command';
+import { bar } from './output';
+
+/** Exit code of a run stopped by Ctrl-C / SIGTERM, as shells report 128 + SIGINT. */
+export const EXIT_INTERRUPTED = 130;
+
+export const trainCommand: CommandSpec = {
+  name: 'train',
+  summary: 'Train a network on folders of pictures (checkpoints, resume, Ctrl-C safe)',
+  usage: [
+    'train <train-dir...> [--test DIR] [--model lenet5] [--size 150] [--batch 32] [--epochs N | --steps N] [--lr 1e-4] [--out runs/NAME]',
+    'train --resume runs/NAME [--epochs N | --steps N]',
+  ],
+  description: [
+    'Each training folder holds one sub-folder per class (train/cat, train/dog). Several folders are merged.',
+    'The run folder gets config.json, classes.json, metrics.jsonl, metrics.csv, checkpoints/ (every --save-every',
+    'steps, every epoch end, and best.ckpt by validation accuracy) and, at the end, model/ (model.json +',
+    'weights.bin with the class names and preprocessing) for evaluate and predict.',
+    'Ctrl-C (or SIGTERM) saves a checkpoint and exits with code 130; --resume continues from the newest',
+    'checkpoint, optimizer state included. Defaults follow the seed: LeNet-5, 150×150, batch 32, Adam, lr 1e-4,',
+    'a log line every 50 steps; plus a 100-step learning-rate warm-up, without which LeNet-5 with He initialization',
+    "loses all its dense-layer ReLUs in Adam's first steps (--warmup 0 --init tutorial is the seed exactly).",
+  ].join('\n'),
+  options: {
+    test: { type: 'string', multiple: true, value: 'DIR', description: 'Test folder for validation after each epoch (repeatable).' },
+    'val-split': { type: 'string', value: 'F', description: 'Without --test: hold out this fraction of the training pictures. Default 0.' },
+    layout: { type: 'string', value: 'L', description: "class-folders (default) or filename-prefix (Kaggle's cat.1.jpg)." },
+    model: { type: 'string', value: 'NAME', description: `${MODELS.map((m) => m.name).join(', ')}. Default lenet5.` },
+    size: { type: 'string', value: 'N', description: 'Input side in pixels. Default 150.' },
+    'resize-mode': { type: 'string', value: 'M', description: `${RESIZE_MODES.join(', ')}. Default stretch.` },
+    normalization: { type: 'string', value: 'N', description: 'standardize (per picture, as the seed; default) or unit (x/255).' },
+    lrn: { type: 'boolean', description: "lenet5: the seed's LRN after each pool." },
+    init: { type: 'string', value: 'I', description: "lenet5: default (He/Glorot) or tutorial (the seed's truncated normals)." },
+    batch: { type: 'string', value: 'N', description: 'Batch size. Default 32.' },
+    epochs: { type: 'string', value: 'N', description: 'Passes over the training pictures. Default 10.' },
+    steps: { type: 'string', value: 'N', description: 'Total optimizer steps instead of epochs.' },
+    lr: { type: 'string', value: 'LR', description: 'Peak learning rate. Default 1e-4 for lenet5, alexnet, vgg16; 1e-3 for resnet18, mobilenet.' },
+    optimizer: { type: 'string', value: 'O', description: 'adam (default), sgd or rmsprop.' },
+    momentum: { type: 'string', value: 'M', description: 'Momentum for sgd and rmsprop. Default 0.' },
+    schedule: { type: 'string', value: 'S', description: 'constant (default), cosine or step.' },
+    warmup: { type: 'string', value: 'N', description: 'Linear learning-rate warm-up steps. Default 100 (0 turns it off).' },
+    'lr-step-every': { type: 'string', value: 'N', description: 'step schedule: decay every N steps. Default a third of the run.' },
+    'lr-gamma': { type: 'string', value: 'G', description: 'step schedule: decay factor. Default 0.1.' },
+    'min-lr': { type: 'string', value: 'LR', description: 'cosine schedule: final rate. Default 0.' },
+    'weight-decay': { type: 'string', value: 'W', description: 'Decoupled weight decay on kernels (AdamW-style). Default 0.' },
+    'label-smoothing': { type: 'string', value: 'E', description: 'Label smoothing. Default 0.' },
+    patience: { type: 'string', value: 'N', description: 'Early stopping: epochs without a better validation accuracy. Default off.' },
+    'min-delta': { type: 'string', value: 'D', description: 'Early stopping: smallest gain that counts. Default 0.' },
+    augment: { type: 'string', value: 'SPEC', description: 'flip (default), none, or e.g. flip,pad-crop=8,rotation=10,brightness=0.1.' },
+    seed: { type: 'string', value: 'N', description: 'Seed for weights, data order, augmentation, dropout. Default random (saved).' },
+    'log-every': { type: 'string', value: 'N', description: 'Log line every N steps. Default 50.' },
+    'save-every': { type: 'string', value: 'N', description: 'Checkpoint every N steps. Default 1000.' },
+    keep: { type: 'string', value: 'N', description: 'Step checkpoints kept (besides best.ckpt). Default 2.' },
+    out: { type: 'string', value: 'DIR', description: 'Run folder. Default runs/<model>-<date>-<time>.' },
+    resume: { type: 'string', value: 'DIR', description: 'Continue this run from its newest checkpoint.' },
+    'cache-dir': { type: 'string', value: 'DIR', description: 'Decoded-pixel cache. Default .imgclass-cache.' },
+    json: { type: 'boolean', description: 'Print the result as JSON at the end (progress still goes to stderr).' },
+  },
+  examples: [
+    'imgclass train data/train --test data/test --epochs 10 --out runs/cats',
+    'imgclass train data/train --val-split 0.1 --model mobilenet --size 128 --schedule cosine --warmup 100',
+    'imgclass train --resume runs/cats',
+    'imgclass train --resume runs/cats --epochs 20      # extend a finished run',
+  ],
+  positionals: { min: 0 },
+  async run({ positionals, values, out }) {
+    const resume = stringOpt(values, 'resume');
+    const options = trainOptionsFrom(values, positionals);
+    if (!resume && positionals.length === 0) {
+      throw new UsageError("'imgclass train' needs at least one training folder (or --resume RUN). See 'imgclass train --help'.");
+    }
+    if (resume && values.out) throw new UsageError('--resume continues the run in its own folder; leave out --out.');
+
+    const controller = new AbortController();
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED); // second Ctrl-C: stop at once
+      out.err(`\n${signal}: finishing this step and saving a checkpoint (press Ctrl-C again to quit at once).`);
+      controller.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    // With --json, stdout carries only the result; the running commentary moves to stderr.
+    const commentary: Output = values.json ? { ...out, out: out.err } : out;
+    const hooks = { signal: controller.signal, onEvent: trainReporter(commentary), cacheDir: stringOpt(values, 'cache-dir') };
+    try {
+      const result = resume
+        ? await resumeTraining(resume, options, hooks)
+        : await train({ ...options, train: positionals, out: stringOpt(values, 'out') }, hooks);
+      reportResult(result, out, values.json === true);
+      return result.stopReason === 'interrupted' ? EXIT_INTERRUPTED : 0;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  },
+};
+
+/** Only the options the user typed, so a resume can tell them from defaults. */
+function trainOptionsFrom(values: OptionValues, positionals: string[]): Partial<TrainOptions> {
+  const int = (name: string) => numberOpt(values, name, 'int');
+  const num = (name: string) => numberOpt(values, name);
+  const options: Partial<TrainOptions> = {
+    train: positionals.length > 0 ? positionals : undefined,
+    test: listOpt(values, 'test'),
+    validationSplit: num('val-split'),
+    layout: choiceOpt(values, 'layout', ['class-folders', 'filename-prefix'] as const),
+    model: choiceOpt(values, 'model', MODELS.map((m) => m.name)),
+    size: int('size'),
+    resizeMode: choiceOpt(values, 'resize-mode', RESIZE_MODES),
+    normalization: choiceOpt(values, 'normalization', ['standardize', 'unit'] as const),
+    lrn: values.lrn === true ? true : undefined,
+    init: choiceOpt(values, 'init', ['default', 'tutorial'] as const),
+    batchSize: int('batch'),
+    epochs: int('epochs'),
+    steps: int('steps'),
+    lr: num('lr'),
+    optimizer: choiceOpt(values, 'optimizer', ['adam', 'sgd', 'rmsprop'] as const),
+    momentum: num('momentum'),
+    schedule: choiceOpt(values, 'schedule', ['constant', 'cosine', 'step'] as const),
+    warmupSteps: int('warmup'),
+    lrStepEvery: int('lr-step-every'),
+    lrGamma: num('lr-gamma'),
+    minLr: num('min-lr'),
+    weightDecay: num('weight-decay'),
+    labelSmoothing: num('label-smoothing'),
+    patience: int('patience'),
+    minDelta: num('min-delta'),
+    augment: parseAugment(stringOpt(values, 'augment')),
+    seed: int('seed'),
+    logEvery: int('log-every'),
+    saveEvery: int('save-every'),
+    keepCheckpoints: int('keep'),
+  };
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<TrainOptions>;
+}
+
+const AUGMENT_KEYS: Record<string, Exclude<keyof AugmentationOptions, 'flip'>> = {
+  'pad-crop': 'padCrop',
+  'scale-crop': 'scaleCrop',
+  rotation: 'rotation',
+  brightness: 'brightness',
+  contrast: 'contrast',
+};
+
+/** 'none' | 'flip' | 'flip,pad-crop=8,rotation=10' -> augmentation options. */
+export function parseAugment(spec: string | undefined): boolean | AugmentationOptions | undefined {
+  if (spec === undefined) return undefined;
+  if (spec === 'none') return false;
+  if (spec === 'flip') return true;
+  const options: AugmentationOptions = { flip: false };
+  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+    if (part === 'flip') {
+      options.flip = true;
+      continue;
+    }
+    const [key, raw] = part.split('=');
+    const value = Number(raw);
+    if (!(key in AUGMENT_KEYS) || raw === undefined || !Number.isFinite(value)) {
+      throw new UsageError(
+        `Cannot read '${part}' in --augment; use none, flip, or a list like flip,pad-crop=8,scale-crop=0.8,rotation=10,brightness=0.1,contrast=0.1.`,
+      );
+    }
+    options[AUGMENT_KEYS[key]] = value;
+  }
+  return options;
+}
+
+/** Turns training events into a progress line (terminal only) and log lines. */
+export function trainReporter(out: Output): (event: TrainEvent) => void {
+  return (e) => {
+    switch (e.type) {
+      case 'decode-progress':
+        out.status(`decoding ${bar(e.done / e.total)} ${e.done}/${e.total} pictures`);
+        break;
+      case 'warning':
+        out.err(`warning: ${e.message}`);
+        break;
+      case 'data': {
+        const { train, validation } = e.report.splits;
+        const val = validation ? `, validation ${thousands(validation.images)}` : ', no validation set';
+        out.out(`Data: ${e.classes.length} classes (${e.classes.join(', ')}); training ${thousands(train.images)} pictures${val}`);
+        break;
+      }
+      case 'start': {
+        const c = e.config;
+        const resumed = e.resumedFrom !== null ? `, resuming at step ${e.resumedFrom}` : '';
+        out.out(`Model: ${c.model} at ${c.size}×${c.size}, ${thousands(e.params)} parameters`);
+        out.out(
+          `Plan: ${thousands(e.totalSteps)} steps (${e.stepsPerEpoch} per epoch, ${e.epochs} epoch${e.epochs === 1 ? '' : 's'}), batch ${c.batchSize}, ` +
+            `${c.optimizer} lr ${c.lr} ${c.schedule}${c.warmupSteps ? ` warm-up ${c.warmupSteps}` : ''}, seed ${c.seed}${resumed}`,
+        );
+        out.out(`Run folder: ${e.runDir}`);
+        break;
+      }
+      case 'step':
+        out.status(
+          `epoch ${e.epoch}/${e.epochs} ${bar(e.stepInEpoch / e.stepsPerEpoch)} ${e.stepInEpoch}/${e.stepsPerEpoch} ` +
+            `step ${e.step}/${e.totalSteps} | ${e.imagesPerSecond.toFixed(0)} img/s | ETA ${duration(e.etaSeconds)} | ` +
+            `loss ${e.loss.toFixed(4)} acc ${percent(e.accuracy)}`,
+        );
+        break;
+      case 'log': {
+        const r = e.record;
+        out.out(
+          `step ${r.step}  epoch ${r.epoch}  loss ${r.loss.toFixed(4)}  acc ${percent(r.accuracy)}  ` +
+            `lr ${r.lr.toExponential(2)}  ${(r.imagesPerSecond ?? 0).toFixed(0)} img/s`,
+        );
+        break;
+      }
+      case 'epoch-end':
+        out.out(`epoch ${e.epoch} done in ${duration(e.seconds)}: loss ${e.train.loss.toFixed(4)} acc ${percent(e.train.accuracy)}`);
+        break;
+      case 'validation':
+        out.out(
+          `validation after step ${e.record.step}: loss ${e.record.loss.toFixed(4)} acc ${percent(e.record.accuracy)}${e.best ? ' (best so far)' : ''}`,
+        );
+        break;
+      case 'early-stop':
+        out.out(`Early stop after epoch ${e.epoch}: no better validation accuracy for ${e.patience} epochs (best ${percent(e.bestValAccuracy)}).`);
+        break;
+      case 'interrupted':
+        out.err(`Interrupted at step ${e.step}; checkpoint saved: ${e.file}`);
+        break;
+      case 'checkpoint':
+        break;
+    }
+  };
+}
+
+function reportResult(r: TrainResult, out: Output, json: boolean): void {
+  if (json) {
+    out.out(JSON.stringify(r, null, 2));
+    return;
+  }
+  if (r.stopReason === 'interrupted') {
+    out.err(`Continue with: imgclass train --resume ${displayPath(r.runDir)}`);
+    return;
+  }
+  const val = r.validationAccuracy !== null ? `; validation accuracy ${percent(r.validationAccuracy)} (best ${percent(r.bestValidationAccuracy ?? NaN)})` : '';
+  out.out(`Done: ${thousands(r.steps)} steps in ${duration(r.seconds)} (${r.imagesPerSecond.toFixed(0)} img/s); training accuracy ${percent(r.trainAccuracy)}${val}.`);
+  out.out(`Model: ${displayPath(path.join(r.modelDir ?? '', 'model.json'))}`);
+}
+
+/** Relative to the working directory when inside it, else absolute. */
+function displayPath(p: string): string {
+  const relative = path.relative(process.cwd(), p);
+  return relative === '' ? '.' : relative.startsWith('..') || path.isAbsolute(relative) ? p : relative;
+}

@@ -1,0 +1,49 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ImageDataset } from '../data/image-dataset';
+
+/** Softmax outputs for every image of a dataset, in dataset order. */
+export interface DatasetPredictions {
+  /** Row-major [images, classes]. */
+  probs: Float32Array;
+  labels: Int32Array;
+  paths: string[];
+  classes: number;
+}
+
+/** Runs the model in inference mode over the dataset (no shuffle, no augmentation). */
+export async function predictDataset(model: tf.LayersModel, dataset: ImageDataset, batchSize = 32): Promise<DatasetPredictions> {
+  const classes = (model.outputs[0].shape as number[])[1];
+  const probs = new Float32Array(dataset.size * classes);
+  const labels = new Int32Array(dataset.size);
+  const paths: string[] = [];
+  let row = 0;
+  for await (const batch of dataset.batches({ batchSize, shuffle: false, augment: false })) {
+    const out = tf.tidy(() => model.predict(batch.xs, { batchSize }) as tf.Tensor2D);
+    probs.set(await out.data(), row * classes);
+    labels.set(batch.labels, row);
+    paths.push(...batch.paths);
+    row += batch.labels.length;
+    tf.dispose([out, batch.xs, batch.ys]);
+  }
+  return { probs, labels, paths, classes };
+}
+
+/** Mean cross-entropy and accuracy of predictions (what validation logs). */
+export function lossAndAccuracy(p: DatasetPredictions): { loss: number; accuracy: number } {
+  const n = p.labels.length;
+  if (n === 0) return { loss: NaN, accuracy: NaN };
+  let loss = 0;
+  let correct = 0;
+  for (let i = 0; i < n; i++) {
+    const row = p.probs.subarray(i * p.classes, (i + 1) * p.classes);
+    loss -= Math.log(Math.min(1 - 1e-7, Math.max(1e-7, row[p.labels[i]])));
+    if (argMax(row) === p.labels[i]) correct++;
+  }
+  return { loss: loss / n, accuracy: correct / n };
+}
+
+export function argMax(row: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < row.length; i++) if (row[i] > row[best]) best = i;
+  return best;
+}

@@ -1,0 +1,31 @@
+/**
+ * imgclass: the seed's image-classification pipeline as a library.
+ *
+ *   import { loadImageFolder, lenet5, train, evaluate, predict } from 'imgclass';
+ *   const result = await train({ train: 'data/train', test: 'data/test', model: 'lenet5', epochs: 10, out: 'runs/cats' });
+ *   const report = await evaluate(result.runDir, 'data/test');
+ *   const [p] = await predict(result.runDir, 'cat.jpg'); // p.top[0] = { className: 'cat', probability: 0.97 }
+ *
+ * Importing it registers the oneDNN TensorFlow.js backend (falling back to tfjs' CPU backend if the native addon is missing).
+ */
+import './backend';
+
+export * from './data';
+export * from './models';
+export * from './train';
+export * from './evaluate';
+export * from './predict';
+export { generateDemoSet, DEMO_CLASSES } from './demo/generate-demo-set';
+export type { DemoSet, DemoSetOptions } from './demo/generate-demo-set';
+export { runDemo } from './demo/run-demo';
+export type { DemoOptions, DemoResult } from './demo/run-demo';
+export { loadModelFiles, saveModelFiles } from './io/model-files';
+export type { LoadedModel, ModelMetadata } from './io/model-files';
+export { ImgclassError } from './errors';
+export type { ImgclassErrorCode } from './errors';
+export { backendInfo } from './backend';
+export type { BackendInfo } from './backend';
+export { formatSystemInfo, systemInfo } from './system-info';
+export type { SystemInfo } from './system-info';
+export { runCli } from './cli/main';
+export { IMGCLASS_VERSION } from './version';

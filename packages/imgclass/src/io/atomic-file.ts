@@ -1,0 +1,37 @@
+import { open, rename, unlink } from 'node:fs/promises';
+import path from 'node:path';
+
+/**
+ * Replaces `file` so that a reader (or a resume after kill -9 or a power cut)
+ * sees the old content or the new, never a torn write: write a temporary
+ * file in the same folder, fsync it, rename it over the target, fsync the
+ * folder so the rename itself is durable. Takes chunks so a large checkpoint
+ * is never concatenated in memory.
+ */
+export async function writeFileAtomic(file: string, chunks: string | Uint8Array | readonly Uint8Array[]): Promise<void> {
+  const parts = typeof chunks === 'string' ? [Buffer.from(chunks)] : chunks instanceof Uint8Array ? [chunks] : chunks;
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}`);
+  const handle = await open(temp, 'w');
+  try {
+    for (const part of parts) await handle.write(part);
+    await handle.sync();
+  } catch (err) {
+    await handle.close();
+    await unlink(temp).catch(() => undefined);
+    throw err;
+  }
+  await handle.close();
+  await rename(temp, file);
+  await syncDirectory(path.dirname(file));
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } catch {
+    // Some file systems refuse fsync on directories; the rename is still atomic there.
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,11 @@
+export { alexnet, buildModel, inputSize, lenet5, mobilenet, modelSpec, MODELS, resnet18, vgg16 } from './registry';
+export type { ModelName, ModelOptions, ModelSpec } from './registry';
+export type { InitScheme } from './net-builder';
+export { LocalResponseNormalization } from './lrn-layer';
+export { SEED_LRN } from './lenet5';
+export { MOBILENET_ALPHA } from './mobilenet';
+export { modelStats } from './layer-stats';
+export type { LayerStats, ModelStats } from './layer-stats';
+export { formatSummary } from './summary';
+export { describeModels } from './describe';
+export type { ModelDescription } from './describe';

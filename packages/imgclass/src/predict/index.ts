@@ -1,0 +1,6 @@
+export { predict } from './predict';
+export type { ClassProbability, Prediction, PredictOptions } from './predict';
+export { loadClassifier } from './load-classifier';
+export type { Classifier } from './load-classifier';
+export { expandInputs, globToRegExp } from './expand-inputs';
+export { formatPredictionCsv, formatPredictionTable, formatSingle } from './format';

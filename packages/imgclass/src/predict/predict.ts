@@ -1,0 +1,86 @@
+import * as tf from '@tensorflow/tfjs';
+import { mapConcurrent } from '../data/concurrency';
+import { ImageDecodeError } from '../data/errors';
+import { imageToTensor } from '../data/image-to-tensor';
+import { ImgclassError } from '../errors';
+import { expandInputs } from './expand-inputs';
+import { Classifier, loadClassifier } from './load-classifier';
+
+export interface ClassProbability {
+  className: string;
+  probability: number;
+}
+
+export interface Prediction {
+  path: string;
+  /** Most probable first; `top` entries. Empty when the picture could not be read. */
+  top: ClassProbability[];
+  /** Why the picture was skipped. */
+  error?: string;
+}
+
+export interface PredictOptions {
+  /** Classes reported per picture. Default 1. */
+  top?: number;
+  /** Pictures per forward pass. Default 32. */
+  batchSize?: number;
+}
+
+/**
+ * Classifies pictures: files, folders (recursive) or glob patterns. The
+ * classifier is a run folder, a model folder / model.json, or an already
+ * loaded Classifier. An unreadable picture among many is reported in its row;
+ * if nothing at all can be read, that is an error.
+ */
+export async function predict(
+  classifier: Classifier | string,
+  inputs: string | readonly string[],
+  options: PredictOptions = {},
+): Promise<Prediction[]> {
+  const own = typeof classifier === 'string';
+  const c = own ? await loadClassifier(classifier) : classifier;
+  try {
+    const top = Math.min(options.top ?? 1, c.classes.length);
+    if (!Number.isInteger(top) || top < 1) throw new ImgclassError('INVALID_OPTION', `--top must be a positive integer, got ${options.top}.`);
+    const batchSize = options.batchSize ?? 32;
+    const files = await expandInputs(typeof inputs === 'string' ? [inputs] : inputs);
+    const results: Prediction[] = [];
+    for (let start = 0; start < files.length; start += batchSize) {
+      results.push(...(await predictBatch(c, files.slice(start, start + batchSize), top, files.length === 1)));
+    }
+    if (results.every((r) => r.error)) {
+      throw new ImgclassError('NO_IMAGES', `None of the ${files.length} pictures could be read (first: ${results[0].error}).`);
+    }
+    return results;
+  } finally {
+    if (own) c.model.dispose();
+  }
+}
+
+async function predictBatch(c: Classifier, files: string[], top: number, single: boolean): Promise<Prediction[]> {
+  const decoded = await mapConcurrent(files, 8, async (file) => {
+    try {
+      return { file, tensor: await imageToTensor(file, c.preprocessing) };
+    } catch (err) {
+      // One picture asked for: its problem is the answer. Among many: note it and go on.
+      if (single || !(err instanceof ImageDecodeError)) throw err;
+      return { file, error: err.reason };
+    }
+  });
+  const ok = decoded.filter((d): d is { file: string; tensor: tf.Tensor4D } => 'tensor' in d);
+  let probs: Float32Array = new Float32Array(0);
+  if (ok.length > 0) {
+    const out = tf.tidy(() => c.model.predict(tf.concat(ok.map((d) => d.tensor))) as tf.Tensor2D);
+    probs = (await out.data()) as Float32Array;
+    tf.dispose([out, ...ok.map((d) => d.tensor)]);
+  }
+  const k = c.classes.length;
+  let row = 0;
+  return decoded.map((d) => {
+    if (!('tensor' in d)) return { path: d.file, top: [], error: d.error };
+    const p = probs.subarray(row * k, ++row * k);
+    const ranked = [...p].map((probability, i) => ({ className: c.classes[i], probability }));
+    ranked.sort((a, b) => b.probability - a.probability);
+    return { path: d.file, top: ranked.slice(0, top) };
+  });
+}

@@ -1,0 +1,10 @@
+export { resumeTraining, train } from './train';
+export type { TrainHooks, TrainResult } from './train';
+export { DEFAULT_EPOCHS, DEFAULT_WARMUP_STEPS, resolveRunConfig } from './options';
+export type { OptimizerName, RunConfig, ScheduleName, TrainOptions } from './options';
+export type { TrainEvent } from './events';
+export { learningRateAt } from './lr-schedule';
+export type { MetricsRecord } from './metrics-log';
+export { BEST_CHECKPOINT, CHECKPOINT_DIR, listStepCheckpoints } from './checkpoint';
+export type { TrainingState } from './checkpoint';
+export { CLASSES_JSON, CONFIG_JSON, isRunFolder, MODEL_DIR, readRunFolder } from './run-folder';

@@ -1,0 +1,224 @@
+import path from 'node:path';
+import type { AugmentationOptions } from '../data/augment';
+import type { Normalization, ResizeMode } from '../data/config';
+import type { FolderLayout } from '../data/scan';
+import { ImgclassError } from '../errors';
+import { inputSize, modelSpec } from '../models/registry';
+
+export type OptimizerName = 'adam' | 'sgd' | 'rmsprop';
+export type ScheduleName = 'constant' | 'cosine' | 'step';
+
+/** Everything that defines a training run; written to config.json and checked on resume. */
+export interface TrainOptions {
+  /** Training folder(s): one sub-folder per class (or Kaggle-style names with layout 'filename-prefix'). */
+  train: string | string[];
+  /** Test folder(s) for validation after each epoch. */
+  test?: string | string[];
+  /** Without test folders: the fraction of the training images held out (stratified, seeded). Default 0: no validation. */
+  validationSplit?: number;
+  layout?: FolderLayout;
+  /** Registry name. Default 'lenet5'. */
+  model?: string;
+  /** Input side in pixels. Default 150, the seed's size. */
+  size?: number;
+  resizeMode?: ResizeMode;
+  normalization?: Normalization | Normalization['kind'];
+  /** lenet5: the seed's LRN after each pool. */
+  lrn?: boolean;
+  /** lenet5: 'tutorial' starts from the seed's truncated normals. Default 'default' (He/Glorot). */
+  init?: 'default' | 'tutorial';
+  /** Default 32. */
+  batchSize?: number;
+  /** Passes over the training set; default 10 unless `steps` is given. */
+  epochs?: number;
+  /** Total optimizer steps; overrides epochs. */
+  steps?: number;
+  /** Peak learning rate. Default 1e-4 (the seed's) for lenet5; each model has its own default. */
+  lr?: number;
+  /** Default 'adam', as the seed. */
+  optimizer?: OptimizerName;
+  /** sgd and rmsprop momentum. Default 0. */
+  momentum?: number;
+  /** Learning-rate schedule after warm-up. Default 'constant'. */
+  schedule?: ScheduleName;
+  /** Linear warm-up from lr/steps to lr over this many steps. Default 100 (see DEFAULT_WARMUP_STEPS). */
+  warmupSteps?: number;
+  /** 'step' schedule: multiply the rate by `lrGamma` every this many steps. Default a third of the run. */
+  lrStepEvery?: number;
+  /** Default 0.1. */
+  lrGamma?: number;
+  /** 'cosine' schedule floor. Default 0. */
+  minLr?: number;
+  /** Decoupled weight decay (AdamW-style), applied to kernels only. Default 0. */
+  weightDecay?: number;
+  /** Mixes this much of the uniform distribution into the one-hot targets. Default 0. */
+  labelSmoothing?: number;
+  /** Stop after this many epochs without a better validation accuracy. Default: off. */
+  patience?: number;
+  /** The smallest gain that counts as better for early stopping. Default 0. */
+  minDelta?: number;
+  /** Training augmentation: true = horizontal flip (the default), false = none, or options. */
+  augment?: boolean | AugmentationOptions;
+  /** Seed for weights, data order, augmentation and dropout. Default: drawn at random and saved. */
+  seed?: number;
+  /** Log line every this many steps. Default 50, as the seed. */
+  logEvery?: number;
+  /** Checkpoint every this many steps (and at every epoch end). Default 1000. */
+  saveEvery?: number;
+  /** Step checkpoints kept besides the best one. Default 2. */
+  keepCheckpoints?: number;
+  /** Where decoded pixels are cached. Default `.imgclass-cache` in the working directory. */
+  cacheDir?: string;
+}
+
+/** TrainOptions with every default filled in: what config.json holds. */
+export interface RunConfig {
+  train: string[];
+  test: string[];
+  validationSplit: number;
+  layout: FolderLayout;
+  model: string;
+  size: number;
+  resizeMode: ResizeMode;
+  normalization: Normalization | Normalization['kind'];
+  lrn: boolean;
+  init: 'default' | 'tutorial';
+  batchSize: number;
+  epochs: number | null;
+  steps: number | null;
+  lr: number;
+  optimizer: OptimizerName;
+  momentum: number;
+  schedule: ScheduleName;
+  warmupSteps: number;
+  lrStepEvery: number | null;
+  lrGamma: number;
+  minLr: number;
+  weightDecay: number;
+  labelSmoothing: number;
+  patience: number | null;
+  minDelta: number;
+  augment: boolean | AugmentationOptions;
+  seed: number;
+  logEvery: number;
+  saveEvery: number;
+  keepCheckpoints: number;
+}
+
+export const DEFAULT_EPOCHS = 10;
+
+/**
+ * Warm-up is on by default: without it, Adam's first full-size steps on
+ * LeNet-5 with He initialization push every one of fc1's 84 ReLUs negative
+ * (its 173,280 inputs all move together) and the loss sits at ln 2 for good.
+ * The seed's own initialization (biases 0.1) survives without it.
+ */
+export const DEFAULT_WARMUP_STEPS = 100;
+
+/** Fills defaults and rejects impossible values with one sentence each. */
+export function resolveRunConfig(o: TrainOptions): RunConfig {
+  const spec = modelSpec(o.model ?? 'lenet5');
+  const train = folderList(o.train);
+  if (train.length === 0) throw invalid('Give at least one training folder.');
+  const size = o.size ?? 150;
+  inputSize(size);
+  if (o.epochs !== undefined && o.steps !== undefined) throw invalid('Give either epochs or steps, not both.');
+  const config: RunConfig = {
+    train,
+    test: folderList(o.test),
+    validationSplit: o.validationSplit ?? 0,
+    layout: o.layout ?? 'class-folders',
+    model: spec.name,
+    size,
+    resizeMode: o.resizeMode ?? 'stretch',
+    normalization: o.normalization ?? 'standardize',
+    lrn: o.lrn ?? false,
+    init: o.init ?? 'default',
+    batchSize: o.batchSize ?? 32,
+    epochs: o.steps !== undefined ? null : (o.epochs ?? DEFAULT_EPOCHS),
+    steps: o.steps ?? null,
+    lr: o.lr ?? spec.suggestedLr,
+    optimizer: o.optimizer ?? 'adam',
+    momentum: o.momentum ?? 0,
+    schedule: o.schedule ?? 'constant',
+    warmupSteps: o.warmupSteps ?? DEFAULT_WARMUP_STEPS,
+    lrStepEvery: o.lrStepEvery ?? null,
+    lrGamma: o.lrGamma ?? 0.1,
+    minLr: o.minLr ?? 0,
+    weightDecay: o.weightDecay ?? 0,
+    labelSmoothing: o.labelSmoothing ?? 0,
+    patience: o.patience ?? null,
+    minDelta: o.minDelta ?? 0,
+    augment: o.augment ?? true,
+    seed: o.seed ?? Math.floor(Math.random() * 2 ** 31),
+    logEvery: o.logEvery ?? 50,
+    saveEvery: o.saveEvery ?? 1000,
+    keepCheckpoints: o.keepCheckpoints ?? 2,
+  };
+  validate(config);
+  return config;
+}
+
+function validate(c: RunConfig): void {
+  const positiveInt = (name: string, v: number | null) => {
+    if (v !== null && (!Number.isInteger(v) || v < 1)) throw invalid(`${name} must be a positive integer, got ${v}.`);
+  };
+  positiveInt('The batch size', c.batchSize);
+  positiveInt('The number of epochs', c.epochs);
+  positiveInt('The number of steps', c.steps);
+  positiveInt('log-every', c.logEvery);
+  positiveInt('save-every', c.saveEvery);
+  positiveInt('keep', c.keepCheckpoints);
+  positiveInt('patience', c.patience);
+  positiveInt('lr-step-every', c.lrStepEvery);
+  if (!Number.isInteger(c.warmupSteps) || c.warmupSteps < 0) throw invalid(`warmup must be 0 or more steps, got ${c.warmupSteps}.`);
+  if (!Number.isInteger(c.seed) || c.seed < 0) throw invalid(`The seed must be a non-negative integer, got ${c.seed}.`);
+  if (!(c.lr > 0) || !Number.isFinite(c.lr)) throw invalid(`The learning rate must be a positive number, got ${c.lr}.`);
+  if (!(c.minLr >= 0 && c.minLr <= c.lr)) throw invalid(`min-lr must be between 0 and the learning rate, got ${c.minLr}.`);
+  if (!(c.lrGamma > 0 && c.lrGamma <= 1)) throw invalid(`lr-gamma must be in (0, 1], got ${c.lrGamma}.`);
+  if (!(c.momentum >= 0 && c.momentum < 1)) throw invalid(`momentum must be in [0, 1), got ${c.momentum}.`);
+  if (!(c.weightDecay >= 0 && c.weightDecay < 1)) throw invalid(`weight decay must be in [0, 1), got ${c.weightDecay}.`);
+  if (!(c.labelSmoothing >= 0 && c.labelSmoothing < 1)) throw invalid(`label smoothing must be in [0, 1), got ${c.labelSmoothing}.`);
+  if (!(c.validationSplit >= 0 && c.validationSplit < 1)) throw invalid(`The validation split must be in [0, 1), got ${c.validationSplit}.`);
+  if (!['adam', 'sgd', 'rmsprop'].includes(c.optimizer)) throw invalid(`Unknown optimizer '${c.optimizer}'; choose adam, sgd or rmsprop.`);
+  if (!['constant', 'cosine', 'step'].includes(c.schedule)) throw invalid(`Unknown schedule '${c.schedule}'; choose constant, cosine or step.`);
+  if (c.init === 'tutorial' && c.model !== 'lenet5') throw invalid("The 'tutorial' initialization exists for lenet5 only.");
+  if (c.lrn && c.model !== 'lenet5') throw invalid('The LRN option exists for lenet5 only (alexnet always has LRN).');
+}
+
+/**
+ * Settings a resumed run may change: how long it runs and how it reports.
+ * Anything else would silently make the continuation a different experiment.
+ */
+const RESUMABLE_CHANGES: ReadonlySet<keyof RunConfig> = new Set(['epochs', 'steps', 'logEvery', 'saveEvery', 'keepCheckpoints']);
+
+/** Options given on resume that disagree with the saved config: one sentence naming the first. */
+export function resumeConflicts(saved: RunConfig, given: Partial<TrainOptions>): RunConfig {
+  const merged: RunConfig = { ...saved };
+  for (const [key, value] of Object.entries(given) as [keyof TrainOptions, unknown][]) {
+    if (value === undefined || key === 'cacheDir') continue;
+    const savedValue = saved[key as keyof RunConfig];
+    const normalizedValue = key === 'train' || key === 'test' ? folderList(value as string | string[]) : value;
+    if (JSON.stringify(normalizedValue) === JSON.stringify(savedValue)) continue;
+    if (!RESUMABLE_CHANGES.has(key as keyof RunConfig)) {
+      throw new ImgclassError(
+        'RESUME_CONFLICT',
+        `The run was started with ${key} = ${JSON.stringify(savedValue)}, but ${JSON.stringify(value)} was given; resume without that option or start a new run.`,
+      );
+    }
+    (merged as unknown as Record<string, unknown>)[key] = normalizedValue;
+  }
+  if (given.steps !== undefined) merged.epochs = null;
+  if (given.epochs !== undefined) merged.steps = null;
+  validate(merged);
+  return merged;
+}
+
+/** Folder lists as saved: absolute, so a run resumes from any working directory. */
+function folderList(v: string | string[] | undefined): string[] {
+  return (v === undefined ? [] : typeof v === 'string' ? [v] : v).map((p) => path.resolve(p));
+}
+
+function invalid(message: string): ImgclassError {
+  return new ImgclassError('INVALID_OPTION', message);
+}

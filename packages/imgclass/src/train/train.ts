@@ -1,0 +1,197 @@
+import * as tf from '@tensorflow/tfjs';
+import path from 'node:path';
+import { loadImageFolder } from '../data/load-image-folder';
+import { ImgclassError } from '../errors';
+import { saveModelFiles } from '../io/model-files';
+import { buildModel } from '../models/registry';
+import { listStepCheckpoints, restoreCheckpoint, TrainingState } from './checkpoint';
+import type { TrainEvent } from './events';
+import { MetricsLog } from './metrics-log';
+import { resolveRunConfig, resumeConflicts, RunConfig, TrainOptions } from './options';
+import { createRunFolder, MODEL_DIR, readRunFolder } from './run-folder';
+import { TrainingLoop } from './training-loop';
+import { createOptimizer } from './optimizer';
+
+export interface TrainHooks {
+  /** Abort to stop after the current step: a checkpoint is written and the result says 'interrupted'. */
+  signal?: AbortSignal;
+  onEvent?: (event: TrainEvent) => void;
+  /** Where decoded pixels are cached. Default `.imgclass-cache` in the working directory. */
+  cacheDir?: string;
+}
+
+export interface TrainResult {
+  runDir: string;
+  /** The final model folder (model.json + weights.bin); absent when interrupted. */
+  modelDir?: string;
+  classes: string[];
+  /** Pictures in the training and validation sets. */
+  trainImages: number;
+  validationImages: number;
+  steps: number;
+  epochs: number;
+  stopReason: 'completed' | 'early-stopped' | 'interrupted';
+  /** Last validation accuracy, if there is a validation set. */
+  validationAccuracy: number | null;
+  bestValidationAccuracy: number | null;
+  trainAccuracy: number;
+  trainLoss: number;
+  seconds: number;
+  imagesPerSecond: number;
+}
+
+/**
+ * Trains a network on image folders into a new run folder:
+ *   await train({ train: 'data/train', test: 'data/test', model: 'lenet5', epochs: 5 }, { out: 'runs/cats' })
+ */
+export async function train(options: TrainOptions & { out?: string }, hooks: TrainHooks = {}): Promise<TrainResult> {
+  const config = resolveRunConfig(options);
+  const runDir = path.resolve(options.out ?? path.join('runs', `${config.model}-${timestamp()}`));
+  return runTraining(runDir, config, false, { ...hooks, cacheDir: hooks.cacheDir ?? options.cacheDir });
+}
+
+/**
+ * Continues a run from its newest readable checkpoint, optimizer moments
+ * included. Only epochs/steps and the logging cadence may differ from the
+ * saved config; anything else is a RESUME_CONFLICT error.
+ */
+export async function resumeTraining(
+  runDir: string,
+  overrides: Partial<TrainOptions> = {},
+  hooks: TrainHooks = {},
+): Promise<TrainResult> {
+  const { config } = await readRunFolder(runDir);
+  const { imgclassVersion: _v, createdAt: _c, ...saved } = config;
+  const merged = resumeConflicts(saved, overrides);
+  return runTraining(path.resolve(runDir), merged, true, { ...hooks, cacheDir: hooks.cacheDir ?? overrides.cacheDir });
+}
+
+async function runTraining(runDir: string, config: RunConfig, resume: boolean, hooks: TrainHooks): Promise<TrainResult> {
+  const emit = hooks.onEvent ?? (() => undefined);
+  const data = await loadImageFolder({
+    roots: config.train,
+    validationRoots: config.test.length > 0 ? config.test : undefined,
+    validationSplit: config.test.length > 0 ? undefined : config.validationSplit,
+    layout: config.layout,
+    preprocessing: { size: config.size, resizeMode: config.resizeMode, normalization: config.normalization },
+    seed: config.seed,
+    cacheDir: hooks.cacheDir,
+    onProgress: (p) => emit({ type: 'decode-progress', ...p }),
+    onWarning: (message) => emit({ type: 'warning', message }),
+  });
+  let model: tf.LayersModel | undefined;
+  let optimizer: tf.Optimizer | undefined;
+  try {
+    emit({ type: 'data', report: data.report, classes: data.classes });
+    const metrics = new MetricsLog(runDir);
+    if (resume) {
+      const saved = await readRunFolder(runDir);
+      if (saved.classes.join('\n') !== data.classes.join('\n')) {
+        throw new ImgclassError(
+          'RESUME_CONFLICT',
+          `The run was trained on the classes ${saved.classes.join(', ')}, but the folders now have ${data.classes.join(', ')}.`,
+        );
+      }
+    } else {
+      await createRunFolder(runDir, config, data.classes);
+      await metrics.create();
+    }
+    model = buildModel(config.model, {
+      size: config.size,
+      classes: data.classes.length,
+      seed: config.seed,
+      init: config.init,
+      lrn: config.lrn,
+    });
+    optimizer = createOptimizer(config.optimizer, config.lr, config.momentum);
+    let state = initialState();
+    let resumedFrom: number | null = null;
+    if (resume) {
+      const restored = await restoreNewest(runDir, model, optimizer, emit);
+      if (restored) {
+        state = restored;
+        resumedFrom = state.step;
+      }
+      await metrics.truncateAfter(state.step);
+    }
+    const loop = new TrainingLoop({ runDir, config, data, model, optimizer, metrics, state, emit, signal: hooks.signal });
+    emit({
+      type: 'start',
+      runDir,
+      config,
+      params: model.countParams(),
+      totalSteps: loop.totalSteps,
+      stepsPerEpoch: loop.stepsPerEpoch,
+      epochs: loop.epochs,
+      resumedFrom,
+    });
+    const outcome = await loop.run();
+    let modelDir: string | undefined;
+    if (outcome.stopReason !== 'interrupted') {
+      modelDir = path.join(runDir, MODEL_DIR);
+      await saveModelFiles(model, modelDir, {
+        model: config.model,
+        classes: data.classes,
+        preprocessing: data.preprocessing,
+        steps: loop.state.step,
+      });
+    }
+    const s = loop.state;
+    return {
+      runDir,
+      modelDir,
+      classes: data.classes,
+      trainImages: data.train.size,
+      validationImages: data.validation?.size ?? 0,
+      steps: s.step,
+      epochs: s.epoch,
+      stopReason: outcome.stopReason,
+      validationAccuracy: outcome.validationAccuracy,
+      bestValidationAccuracy: s.bestValAccuracy,
+      trainAccuracy: outcome.trainAccuracy,
+      trainLoss: outcome.trainLoss,
+      seconds: s.seconds,
+      imagesPerSecond: s.seconds > 0 ? s.images / s.seconds : 0,
+    };
+  } finally {
+    model?.dispose();
+    optimizer?.dispose();
+    await data.close();
+  }
+}
+
+/** Newest checkpoint that reads back intact; a damaged one (e.g. a full disk) falls back to the one before. */
+async function restoreNewest(
+  runDir: string,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  emit: (e: TrainEvent) => void,
+): Promise<TrainingState | null> {
+  for (const { file } of await listStepCheckpoints(runDir)) {
+    try {
+      return await restoreCheckpoint(file, model, optimizer);
+    } catch (err) {
+      if (!(err instanceof ImgclassError)) throw err;
+      emit({ type: 'warning', message: `${err.message} Trying an older checkpoint.` });
+    }
+  }
+  emit({ type: 'warning', message: `The run '${runDir}' has no checkpoint yet; starting it from step 0.` });
+  return null;
+}
+
+function initialState(): TrainingState {
+  return {
+    step: 0,
+    epoch: 0,
+    stepInEpoch: 0,
+    bestValAccuracy: null,
+    bestStep: null,
+    epochsWithoutImprovement: 0,
+    seconds: 0,
+    images: 0,
+  };
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+}

@@ -1,0 +1,312 @@
+import * as tf from '@tensorflow/tfjs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Batch } from '../data/batch-iterator';
+import type { ImageFolderData } from '../data/load-image-folder';
+import { ImgclassError } from '../errors';
+import { lossAndAccuracy, predictDataset } from '../evaluate/predict-dataset';
+import {
+  BEST_CHECKPOINT,
+  CHECKPOINT_DIR,
+  listStepCheckpoints,
+  pruneCheckpoints,
+  saveCheckpoint,
+  stepCheckpointName,
+  TrainingState,
+} from './checkpoint';
+import { reseedDropout } from './dropout-seeds';
+import type { TrainEvent } from './events';
+import { logitsView, LogitsView } from './logits';
+import { countCorrect, crossEntropy, softmaxCrossEntropy } from './loss';
+import { learningRateAt } from './lr-schedule';
+import { MetricsLog, MetricsRecord } from './metrics-log';
+import type { RunConfig } from './options';
+import { applyWeightDecay, setLearningRate } from './optimizer';
+
+export interface LoopParts {
+  runDir: string;
+  config: RunConfig;
+  data: ImageFolderData;
+  model: tf.LayersModel;
+  optimizer: tf.Optimizer;
+  metrics: MetricsLog;
+  state: TrainingState;
+  emit: (event: TrainEvent) => void;
+  signal?: AbortSignal;
+}
+
+export interface LoopOutcome {
+  stopReason: 'completed' | 'early-stopped' | 'interrupted';
+  validationAccuracy: number | null;
+  trainLoss: number;
+  trainAccuracy: number;
+}
+
+/** Running sums over a window of steps. */
+class Window {
+  loss = 0;
+  correct = 0;
+  images = 0;
+  steps = 0;
+  seconds = 0;
+
+  add(loss: number, correct: number, images: number, seconds: number): void {
+    this.loss += loss;
+    this.correct += correct;
+    this.images += images;
+    this.steps++;
+    this.seconds += seconds;
+  }
+
+  get meanLoss(): number {
+    return this.steps > 0 ? this.loss / this.steps : NaN;
+  }
+
+  get accuracy(): number {
+    return this.images > 0 ? this.correct / this.images : NaN;
+  }
+
+  get imagesPerSecond(): number {
+    return this.seconds > 0 ? this.images / this.seconds : 0;
+  }
+}
+
+/**
+ * The hand-written training loop (rather than model.fit) so that it can
+ * checkpoint and resume mid-epoch, change the learning rate every step,
+ * stop cleanly on a signal and notice a NaN loss at the step it happens.
+ * Batch order and augmentation come from (seed, epoch), dropout masks from
+ * (seed, step): a resumed run sees exactly the batches the straight run would.
+ */
+export class TrainingLoop {
+  readonly stepsPerEpoch: number;
+  readonly totalSteps: number;
+  readonly epochs: number;
+  readonly state: TrainingState;
+  private readonly dropRemainder: boolean;
+  private lastSavedStep = -1;
+  private lastTrain = { loss: NaN, accuracy: NaN };
+  private readonly logits: LogitsView | null;
+
+  constructor(private readonly p: LoopParts) {
+    const { config, data } = p;
+    // Dropping a last partial batch keeps every step's batch statistics (BatchNorm) comparable.
+    this.dropRemainder = data.train.size >= config.batchSize;
+    this.stepsPerEpoch = this.dropRemainder ? Math.floor(data.train.size / config.batchSize) : 1;
+    this.totalSteps = config.steps ?? (config.epochs as number) * this.stepsPerEpoch;
+    this.epochs = Math.ceil(this.totalSteps / this.stepsPerEpoch);
+    this.state = { ...p.state };
+    this.logits = logitsView(p.model);
+    this.lastSavedStep = p.state.step;
+  }
+
+  async run(): Promise<LoopOutcome> {
+    const s = this.state;
+    let validationAccuracy: number | null = null;
+    while (s.step < this.totalSteps) {
+      const interrupted = await this.runEpoch();
+      if (interrupted) return this.outcome('interrupted', validationAccuracy);
+      if (s.stepInEpoch < this.stepsPerEpoch) break; // the step budget ended mid-epoch
+      const epochNumber = s.epoch + 1;
+      s.epoch++;
+      s.stepInEpoch = 0;
+      const validation = await this.validate(epochNumber);
+      validationAccuracy = validation?.accuracy ?? validationAccuracy;
+      await this.checkpoint('epoch');
+      if (validation && this.shouldStopEarly(epochNumber)) return this.outcome('early-stopped', validationAccuracy);
+    }
+    if (s.stepInEpoch > 0) {
+      // Ended mid-epoch (a --steps budget): validate what we have and keep a resumable checkpoint.
+      const validation = await this.validate(s.epoch + 1);
+      validationAccuracy = validation?.accuracy ?? validationAccuracy;
+      await this.checkpoint('final');
+    }
+    return this.outcome('completed', validationAccuracy);
+  }
+
+  /** One (possibly partial) epoch; true when stopped by the signal. */
+  private async runEpoch(): Promise<boolean> {
+    const { config, data, model, optimizer, emit, signal } = this.p;
+    const s = this.state;
+    const iterator = data.train.batches({
+      batchSize: config.batchSize,
+      epoch: s.epoch,
+      shuffle: true,
+      augment: config.augment,
+      labelFormat: 'index',
+      dropRemainder: this.dropRemainder,
+    });
+    const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const epochWindow = new Window();
+    const logWindow = new Window();
+    try {
+      // Resuming mid-epoch: the iterator replays this epoch's order; skip what was already trained on.
+      for (let i = 0; i < s.stepInEpoch; i++) {
+        const skipped = await iterator.next();
+        if (!skipped.done) tf.dispose([skipped.value.xs, skipped.value.ys]);
+      }
+      while (s.step < this.totalSteps && s.stepInEpoch < this.stepsPerEpoch) {
+        if (signal?.aborted) {
+          const file = await this.checkpoint('interrupt');
+          emit({ type: 'interrupted', step: s.step, file });
+          return true;
+        }
+        const next = await iterator.next();
+        if (next.done) break;
+        const started = performance.now();
+        const lr = learningRateAt(s.step, this.totalSteps, config);
+        const { loss, correct } = this.trainStep(next.value, variables, lr);
+        const seconds = (performance.now() - started) / 1000;
+        const images = next.value.labels.length;
+        if (!Number.isFinite(loss)) throw await this.nanError(loss);
+        s.step++;
+        s.stepInEpoch++;
+        s.images += images;
+        s.seconds += seconds;
+        epochWindow.add(loss, correct, images, seconds);
+        logWindow.add(loss, correct, images, seconds);
+        this.lastTrain = { loss: epochWindow.meanLoss, accuracy: epochWindow.accuracy };
+        const remaining = this.totalSteps - s.step;
+        emit({
+          type: 'step',
+          step: s.step,
+          totalSteps: this.totalSteps,
+          epoch: s.epoch + 1,
+          epochs: this.epochs,
+          stepInEpoch: s.stepInEpoch,
+          stepsPerEpoch: this.stepsPerEpoch,
+          loss: epochWindow.meanLoss,
+          accuracy: epochWindow.accuracy,
+          imagesPerSecond: epochWindow.imagesPerSecond,
+          etaSeconds: (remaining * config.batchSize) / Math.max(1e-9, epochWindow.imagesPerSecond),
+          lr,
+        });
+        if (s.step % config.logEvery === 0) {
+          await this.record('train', logWindow, lr);
+          Object.assign(logWindow, new Window());
+        }
+        if (s.step % config.saveEvery === 0 && !signal?.aborted) await this.checkpoint('interval');
+      }
+    } finally {
+      await iterator.return();
+    }
+    if (epochWindow.steps > 0 && s.stepInEpoch === this.stepsPerEpoch) {
+      emit({ type: 'epoch-end', epoch: s.epoch + 1, train: this.lastTrain, seconds: epochWindow.seconds });
+    }
+    return false;
+  }
+
+  private trainStep(batch: Batch, variables: tf.Variable[], lr: number): { loss: number; correct: number } {
+    const { config, model, optimizer } = this.p;
+    setLearningRate(optimizer, lr);
+    reseedDropout(model, config.seed, this.state.step);
+    let probs: tf.Tensor2D | undefined;
+    const labels = batch.ys as tf.Tensor1D;
+    const { value, grads } = tf.variableGrads(() => {
+      if (this.logits) {
+        const logits = this.logits.logits(batch.xs, true);
+        probs = tf.keep(logits); // arg-max of the logits = arg-max of the softmax, for the accuracy
+        return softmaxCrossEntropy(logits, labels, config.labelSmoothing);
+      }
+      const out = model.apply(batch.xs, { training: true }) as tf.Tensor2D;
+      probs = tf.keep(out);
+      return crossEntropy(out, labels, config.labelSmoothing);
+    }, variables);
+    optimizer.applyGradients(grads);
+    applyWeightDecay(model, lr, config.weightDecay);
+    const correctTensor = countCorrect(probs as tf.Tensor2D, batch.ys as tf.Tensor1D);
+    const loss = value.dataSync()[0];
+    const correct = correctTensor.dataSync()[0];
+    tf.dispose([value, correctTensor, probs as tf.Tensor, batch.xs, batch.ys, ...Object.values(grads)]);
+    return { loss, correct };
+  }
+
+  private async validate(epoch: number): Promise<{ accuracy: number } | null> {
+    const { data, model, emit, config } = this.p;
+    if (!data.validation || data.validation.size === 0) return null;
+    const predictions = await predictDataset(model, data.validation, config.batchSize);
+    const { loss, accuracy } = lossAndAccuracy(predictions);
+    const s = this.state;
+    const best = s.bestValAccuracy === null || accuracy > s.bestValAccuracy + config.minDelta;
+    if (best) {
+      s.bestValAccuracy = accuracy;
+      s.bestStep = s.step;
+      s.epochsWithoutImprovement = 0;
+    } else {
+      s.epochsWithoutImprovement++;
+    }
+    const record: MetricsRecord = {
+      split: 'validation',
+      step: s.step,
+      epoch,
+      loss,
+      accuracy,
+      lr: learningRateAt(Math.max(0, s.step - 1), this.totalSteps, config),
+      imagesPerSecond: null,
+      seconds: s.seconds,
+    };
+    await this.p.metrics.append(record);
+    emit({ type: 'validation', record, best });
+    if (best) await this.checkpoint('best');
+    return { accuracy };
+  }
+
+  private shouldStopEarly(epoch: number): boolean {
+    const { config, emit } = this.p;
+    const s = this.state;
+    if (config.patience === null || s.epochsWithoutImprovement < config.patience) return false;
+    emit({ type: 'early-stop', epoch, patience: config.patience, bestValAccuracy: s.bestValAccuracy ?? NaN });
+    return true;
+  }
+
+  private async record(split: 'train', window: Window, lr: number): Promise<void> {
+    const s = this.state;
+    const record: MetricsRecord = {
+      split,
+      step: s.step,
+      epoch: s.epoch + 1,
+      loss: window.meanLoss,
+      accuracy: window.accuracy,
+      lr,
+      imagesPerSecond: window.imagesPerSecond,
+      seconds: s.seconds,
+    };
+    await this.p.metrics.append(record);
+    this.p.emit({ type: 'log', record });
+  }
+
+  private async checkpoint(reason: 'interval' | 'epoch' | 'best' | 'final' | 'interrupt'): Promise<string> {
+    const { runDir, model, optimizer, config, emit } = this.p;
+    const s = this.state;
+    const dir = path.join(runDir, CHECKPOINT_DIR);
+    const file = path.join(dir, reason === 'best' ? BEST_CHECKPOINT : stepCheckpointName(s.step));
+    if (reason !== 'best' && s.step === this.lastSavedStep && (await exists(file))) return file;
+    await saveCheckpoint(file, model, optimizer, s);
+    if (reason !== 'best') {
+      this.lastSavedStep = s.step;
+      await pruneCheckpoints(runDir, config.keepCheckpoints);
+    }
+    emit({ type: 'checkpoint', file, step: s.step, reason });
+    return file;
+  }
+
+  private async nanError(loss: number): Promise<ImgclassError> {
+    const { runDir, config } = this.p;
+    const step = this.state.step + 1;
+    const last = (await listStepCheckpoints(runDir))[0];
+    const kept = last ? `the last good checkpoint (step ${last.step}) is kept` : 'no checkpoint had been written yet';
+    const lower = (config.lr / 10).toExponential(0).replace('e+', 'e');
+    return new ImgclassError(
+      'NAN_LOSS',
+      `The loss became ${loss} at step ${step} (epoch ${this.state.epoch + 1}), so training stopped; ${kept}; start a new run with a lower learning rate, for example --lr ${lower}.`,
+    );
+  }
+
+  private outcome(stopReason: LoopOutcome['stopReason'], validationAccuracy: number | null): LoopOutcome {
+    return { stopReason, validationAccuracy, trainLoss: this.lastTrain.loss, trainAccuracy: this.lastTrain.accuracy };
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(() => true, () => false);
+}

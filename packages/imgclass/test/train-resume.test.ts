@@ -1,0 +1,74 @@
+import '../src/backend';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { before, test } from 'node:test';
+import { readTensorFile } from '../src/io/tensor-file';
+import { listStepCheckpoints, MetricsRecord, resumeTraining, train, TrainOptions } from '../src/train';
+import { maxAbsDiff, tempDir, tinyPictureSet } from './imgclass-fixtures';
+
+// Resuming must continue exactly where the straight run would be: same batches (the checkpoint is
+// mid-epoch: 6 steps per epoch, resume at 4), same Adam moments, same augmentation. oneDNN's threaded
+// reductions may round differently from run to run (~1e-7), hence a tolerance instead of bit equality.
+const TOLERANCE = 1e-5;
+
+let options: TrainOptions;
+let cacheDir: string;
+let work: string;
+
+before(async () => {
+  work = tempDir();
+  const set = await tinyPictureSet();
+  cacheDir = path.join(work, 'cache');
+  options = { train: set.train, test: set.test, model: 'lenet5', size: 16, batchSize: 8, lr: 1e-3, seed: 5, logEvery: 1 };
+});
+
+const weights = (run: string) => new Float32Array(readFileSync(path.join(run, 'model', 'weights.bin')).buffer.slice(0));
+const trainLosses = (run: string) =>
+  readFileSync(path.join(run, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as MetricsRecord)
+    .filter((r) => r.split === 'train')
+    .map((r) => [r.step, r.loss] as const);
+
+test('8 steps straight equal 4 steps + resume + 4 steps (weights, Adam moments, losses)', async () => {
+  const straight = path.join(work, 'straight');
+  const split = path.join(work, 'split');
+  await train({ ...options, steps: 8, out: straight }, { cacheDir });
+  const first = await train({ ...options, steps: 4, out: split }, { cacheDir });
+  assert.equal(first.steps, 4);
+  const resumed = await resumeTraining(split, { steps: 8 }, { cacheDir });
+  assert.equal(resumed.steps, 8);
+  assert.equal(resumed.stopReason, 'completed');
+
+  assert.ok(maxAbsDiff(weights(straight), weights(split)) < TOLERANCE);
+
+  const [a] = await listStepCheckpoints(straight);
+  const [b] = await listStepCheckpoints(split);
+  assert.equal(a.step, 8);
+  assert.equal(b.step, 8);
+  const ca = await readTensorFile<{ step: number }>(a.file);
+  const cb = await readTensorFile<{ step: number }>(b.file);
+  assert.equal(ca.groups.optimizer.length, 1 + 2 * 10, 'iteration count + first and second moments of 10 variables');
+  assert.equal(ca.groups.optimizer[0].tensor.dataSync()[0], 8);
+  ca.groups.optimizer.forEach((m, i) => {
+    const diff = maxAbsDiff(m.tensor.dataSync() as Float32Array, cb.groups.optimizer[i].tensor.dataSync() as Float32Array);
+    assert.ok(diff < TOLERANCE, `optimizer tensor ${i} (${m.name}) differs by ${diff}`);
+  });
+
+  const la = trainLosses(straight);
+  const lb = trainLosses(split);
+  assert.deepEqual(la.map(([s]) => s), [1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.deepEqual(lb.map(([s]) => s), [1, 2, 3, 4, 5, 6, 7, 8], 'the resumed run appends after the checkpoint, no duplicates');
+  la.forEach(([, loss], i) => assert.ok(Math.abs(loss - lb[i][1]) < TOLERANCE, `step ${i + 1}: ${loss} vs ${lb[i][1]}`));
+});
+
+test('the same seed gives the same metrics; another seed does not', async () => {
+  const runA = await train({ ...options, steps: 3, out: path.join(work, 'seed-a') }, { cacheDir });
+  const runB = await train({ ...options, steps: 3, out: path.join(work, 'seed-b') }, { cacheDir });
+  const runC = await train({ ...options, steps: 3, seed: 6, out: path.join(work, 'seed-c') }, { cacheDir });
+  const a = trainLosses(runA.runDir);
+  trainLosses(runB.runDir).forEach(([, loss], i) => assert.ok(Math.abs(loss - a[i][1]) < TOLERANCE));
+  assert.ok(trainLosses(runC.runDir).some(([, loss], i) => Math.abs(loss - a[i][1]) > 1e-3));
+});
