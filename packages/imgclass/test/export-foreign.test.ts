@@ -10,7 +10,9 @@ import { withClassifierHead } from '../src/export/fine-tune-head';
 import { loadForeignModel } from '../src/export/foreign-model';
 import { foreignModelOptions } from '../src/export/foreign-model-flags';
 import { predict } from '../src/predict/predict';
+import { runCli } from '../src/cli/main';
 import { HAVE_PICTURES, NO_PICTURES_REASON, pictures, tempDir } from './export-fixtures';
+import { captureOutput } from './imgclass-fixtures';
 
 /**
  * A small Keras-style network saved the way tfjs-converter saves one: a
@@ -82,6 +84,19 @@ describe('importing a TensorFlow.js layers model imgclass did not make', { skip:
     const onnx = await exportOnnx(c, { out: path.join(tempDir(), 'foreign.onnx') });
     assert.ok(onnx.check?.passed && onnx.check.maxLogitDifference !== null);
     c.model.dispose();
+  });
+
+  test('imgclass predict takes such a model with its preprocessing flags, and says what is missing without them', async () => {
+    const dir = await saveForeignModel();
+    const picture = pictures('test', 2)[0];
+    const withFlags = captureOutput();
+    const code = await runCli(['predict', dir, picture, '--normalization', 'unit', '--classes', 'cat,dog', '--json'], withFlags);
+    assert.equal(code, 0, withFlags.stderr());
+    const [result] = JSON.parse(withFlags.stdout());
+    assert.ok(['cat', 'dog'].includes(result.top[0].className), withFlags.stdout());
+    const without = captureOutput();
+    assert.equal(await runCli(['predict', dir, picture], without), 1);
+    assert.match(without.stderr(), /not saved by imgclass|was not made by imgclass|--normalization/);
   });
 
   test('the command-line flags become loader options', () => {

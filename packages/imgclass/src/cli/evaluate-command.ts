@@ -1,5 +1,7 @@
 import { evaluate, formatEvaluation } from '../evaluate';
 import { bar } from './output';
+import { FOREIGN_MODEL_OPTIONS } from '../export/foreign-model-flags';
+import { withClassifier } from './model-argument';
 import { CommandSpec, numberOpt, stringOpt } from './command';
 
 export const evaluateCommand: CommandSpec = {
@@ -14,18 +16,19 @@ export const evaluateCommand: CommandSpec = {
     json: { type: 'boolean', description: 'Print JSON.' },
     worst: { type: 'string', value: 'N', description: 'Confidently wrong pictures listed. Default 10.' },
     batch: { type: 'string', value: 'N', description: 'Pictures per forward pass. Default 32.' },
+    ...FOREIGN_MODEL_OPTIONS,
     'cache-dir': { type: 'string', value: 'DIR', description: 'Decoded-pixel cache. Default .imgclass-cache.' },
   },
   examples: ['imgclass evaluate runs/cats data/test', 'imgclass evaluate runs/cats/model/model.json data/test --json > eval.json'],
   positionals: { min: 2 },
   async run({ positionals: [model, ...roots], values, out }) {
-    const result = await evaluate(model, roots, {
+    const result = await withClassifier(model, values, (classifier) => evaluate(classifier, roots, {
       batchSize: numberOpt(values, 'batch', 'int'),
       worst: numberOpt(values, 'worst', 'int'),
       cacheDir: stringOpt(values, 'cache-dir'),
       onProgress: (p) => out.status(`decoding ${bar(p.done / p.total)} ${p.done}/${p.total} pictures`),
       onWarning: (m) => out.err(`warning: ${m}`),
-    });
+    }));
     out.clearStatus();
     out.out(values.json ? JSON.stringify(result, null, 2) : formatEvaluation(result));
     return 0;

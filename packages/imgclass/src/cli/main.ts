@@ -3,10 +3,13 @@ import { IMGCLASS_VERSION } from '../version';
 import { CommandSpec, formatHelp, isUserError, Output, parseCommandArgs, UsageError } from './command';
 import { demoCommand } from './demo-command';
 import { evaluateCommand } from './evaluate-command';
+import { exportCommand } from './export-command';
 import { infoCommand } from './info-command';
 import { inspectCommand } from './inspect-command';
 import { modelsCommand } from './models-command';
 import { predictCommand } from './predict-command';
+import { reportCommand } from './report-command';
+import { serveCommand } from './serve-command';
 import { summaryCommand } from './summary-command';
 import { trainCommand } from './train-command';
 
@@ -15,6 +18,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   trainCommand,
   evaluateCommand,
   predictCommand,
+  reportCommand,
+  serveCommand,
+  exportCommand,
   inspectCommand,
   summaryCommand,
   modelsCommand,
@@ -62,7 +68,7 @@ export async function runCli(argv: string[], output: Output): Promise<number> {
       return 0;
     }
     const backend = await backendInfo();
-    if (backend.problem && ['train', 'demo', 'evaluate', 'predict'].includes(command.name)) {
+    if (backend.problem && ['train', 'demo', 'evaluate', 'predict', 'report', 'export'].includes(command.name)) {
       output.err(`warning: ${backend.problem}; running on the much slower pure-JavaScript CPU backend.`);
     }
     return await command.run({ positionals, values, out: output });

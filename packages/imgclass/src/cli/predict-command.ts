@@ -1,4 +1,6 @@
 import { formatPredictionCsv, formatPredictionTable, formatSingle, predict } from '../predict';
+import { FOREIGN_MODEL_OPTIONS } from '../export/foreign-model-flags';
+import { withClassifier } from './model-argument';
 import { CommandSpec, numberOpt, UsageError } from './command';
 
 export const predictCommand: CommandSpec = {
@@ -13,19 +15,20 @@ export const predictCommand: CommandSpec = {
     json: { type: 'boolean', description: 'Print JSON.' },
     csv: { type: 'boolean', description: 'Print CSV: path,rank,class,probability,error.' },
     batch: { type: 'string', value: 'N', description: 'Pictures per forward pass. Default 32.' },
+    ...FOREIGN_MODEL_OPTIONS,
   },
   examples: [
     'imgclass predict runs/cats photo.jpg',
     'imgclass predict runs/cats photos/ --top 2',
     'imgclass predict runs/cats/model "photos/**/*.jpg" --csv > predictions.csv',
+    'imgclass predict converted/model.json cat.jpg --normalization unit --classes cat,dog   # a model imgclass did not make',
   ],
   positionals: { min: 2 },
   async run({ positionals: [model, ...inputs], values, out }) {
     if (values.json && values.csv) throw new UsageError('Choose --json or --csv, not both.');
-    const results = await predict(model, inputs, {
-      top: numberOpt(values, 'top', 'int'),
-      batchSize: numberOpt(values, 'batch', 'int'),
-    });
+    const results = await withClassifier(model, values, (classifier) =>
+      predict(classifier, inputs, { top: numberOpt(values, 'top', 'int'), batchSize: numberOpt(values, 'batch', 'int') }),
+    );
     if (values.json) out.out(JSON.stringify(results, null, 2));
     else if (values.csv) out.out(formatPredictionCsv(results));
     else if (results.length === 1 && inputs.length === 1 && !results[0].error) out.out(formatSingle(results[0]));

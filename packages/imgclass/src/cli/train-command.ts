@@ -5,6 +5,8 @@ import { duration, percent, thousands } from '../format/numbers';
 import { MODELS } from '../models';
 import { resumeTraining, train, TrainEvent, TrainOptions, TrainResult } from '../train';
 import { choiceOpt, CommandSpec, listOpt, numberOpt, OptionValues, Output, stringOpt, UsageError } from './command';
+import { tensorBoardLogger } from '../report/tensorboard/training-logger';
+import { writeRunReport } from '../report/write-run-report';
 import { bar } from './output';
 
 /** Exit code of a run stopped by Ctrl-C / SIGTERM, as shells report 128 + SIGINT. */
@@ -61,6 +63,8 @@ export const trainCommand: CommandSpec = {
     resume: { type: 'string', value: 'DIR', description: 'Continue this run from its newest checkpoint.' },
     'cache-dir': { type: 'string', value: 'DIR', description: 'Decoded-pixel cache. Default .imgclass-cache.' },
     json: { type: 'boolean', description: 'Print the result as JSON at the end (progress still goes to stderr).' },
+    tensorboard: { type: 'boolean', description: 'Also write TensorBoard event files into <run>/tensorboard/ (tensorboard --logdir runs/).' },
+    'no-report': { type: 'boolean', description: 'Skip the plots and report.html written at the end.' },
   },
   examples: [
     'imgclass train data/train --test data/test --epochs 10 --out runs/cats',
@@ -87,14 +91,28 @@ export const trainCommand: CommandSpec = {
     process.on('SIGTERM', onSignal);
     // With --json, stdout carries only the result; the running commentary moves to stderr.
     const commentary: Output = values.json ? { ...out, out: out.err } : out;
-    const hooks = { signal: controller.signal, onEvent: trainReporter(commentary), cacheDir: stringOpt(values, 'cache-dir') };
+    const tensorboard = values.tensorboard === true ? tensorBoardLogger() : undefined;
+    const reporter = trainReporter(commentary);
+    const hooks = {
+      signal: controller.signal,
+      onEvent: (e: TrainEvent) => {
+        reporter(e);
+        tensorboard?.onEvent(e);
+      },
+      cacheDir: stringOpt(values, 'cache-dir'),
+    };
     try {
       const result = resume
         ? await resumeTraining(resume, options, hooks)
         : await train({ ...options, train: positionals, out: stringOpt(values, 'out') }, hooks);
+      if (result.stopReason !== 'interrupted' && values['no-report'] !== true) {
+        const written = await writeRunReport(result.runDir, { cacheDir: stringOpt(values, 'cache-dir') });
+        commentary.out(`Report: ${displayPath(written.html)}`);
+      }
       reportResult(result, out, values.json === true);
       return result.stopReason === 'interrupted' ? EXIT_INTERRUPTED : 0;
     } finally {
+      tensorboard?.close();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
