@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { AugmentationOptions } from '../data/augment';
 import { RESIZE_MODES } from '../data/config';
+import { FOREIGN_MODEL_OPTIONS, foreignModelOptions } from '../export/foreign-model-flags';
 import { duration, percent, thousands } from '../format/numbers';
 import { MODELS } from '../models';
 import { resumeTraining, train, TrainEvent, TrainOptions, TrainResult } from '../train';
@@ -17,6 +18,7 @@ export const trainCommand: CommandSpec = {
   summary: 'Train a network on folders of pictures (checkpoints, resume, Ctrl-C safe)',
   usage: [
     'train <train-dir...> [--test DIR] [--model lenet5] [--size 150] [--batch 32] [--epochs N | --steps N] [--lr 1e-4] [--out runs/NAME]',
+    'train <train-dir...> --init-from MODEL [--normalization N [--mean R,G,B --std R,G,B]] [--resize-mode M] [...]',
     'train --resume runs/NAME [--epochs N | --steps N]',
   ],
   description: [
@@ -28,15 +30,25 @@ export const trainCommand: CommandSpec = {
     'checkpoint, optimizer state included. Defaults follow the seed: LeNet-5, 150×150, batch 32, Adam, lr 1e-4,',
     'a log line every 50 steps; plus a 100-step learning-rate warm-up, without which LeNet-5 with He initialization',
     "loses all its dense-layer ReLUs in Adam's first steps (--warmup 0 --init tutorial is the seed exactly).",
+    '--init-from fine-tunes an existing network instead: an imgclass run or model, or a TensorFlow.js layers',
+    'model imgclass did not make (e.g. converted from Keras), which needs --normalization (and --resize-mode unless',
+    'its pictures were stretched). Its input size is used; its output layer is replaced when the class count differs.',
   ].join('\n'),
   options: {
     test: { type: 'string', multiple: true, value: 'DIR', description: 'Test folder for validation after each epoch (repeatable).' },
     'val-split': { type: 'string', value: 'F', description: 'Without --test: hold out this fraction of the training pictures. Default 0.' },
     layout: { type: 'string', value: 'L', description: "class-folders (default) or filename-prefix (Kaggle's cat.1.jpg)." },
     model: { type: 'string', value: 'NAME', description: `${MODELS.map((m) => m.name).join(', ')}. Default lenet5.` },
+    'init-from': { type: 'string', value: 'MODEL', description: 'Fine-tune this run, model folder or model.json instead of a new --model. Default lr 1e-4.' },
     size: { type: 'string', value: 'N', description: 'Input side in pixels. Default 150.' },
     'resize-mode': { type: 'string', value: 'M', description: `${RESIZE_MODES.join(', ')}. Default stretch.` },
-    normalization: { type: 'string', value: 'N', description: 'standardize (per picture, as the seed; default) or unit (x/255).' },
+    normalization: {
+      type: 'string',
+      value: 'N',
+      description: 'standardize (per picture, as the seed; default), unit (x/255) or mean-std (with --mean, --std).',
+    },
+    mean: FOREIGN_MODEL_OPTIONS.mean,
+    std: FOREIGN_MODEL_OPTIONS.std,
     lrn: { type: 'boolean', description: "lenet5: the seed's LRN after each pool." },
     init: { type: 'string', value: 'I', description: "lenet5: default (He/Glorot) or tutorial (the seed's truncated normals)." },
     batch: { type: 'string', value: 'N', description: 'Batch size. Default 32.' },
@@ -69,6 +81,7 @@ export const trainCommand: CommandSpec = {
   examples: [
     'imgclass train data/train --test data/test --epochs 10 --out runs/cats',
     'imgclass train data/train --val-split 0.1 --model mobilenet --size 128 --schedule cosine --warmup 100',
+    'imgclass train data/train --test data/test --init-from keras-model/ --normalization unit --steps 200',
     'imgclass train --resume runs/cats',
     'imgclass train --resume runs/cats --epochs 20      # extend a finished run',
   ],
@@ -123,15 +136,17 @@ export const trainCommand: CommandSpec = {
 function trainOptionsFrom(values: OptionValues, positionals: string[]): Partial<TrainOptions> {
   const int = (name: string) => numberOpt(values, name, 'int');
   const num = (name: string) => numberOpt(values, name);
+  const preprocessing = foreignModelOptions(values);
   const options: Partial<TrainOptions> = {
     train: positionals.length > 0 ? positionals : undefined,
     test: listOpt(values, 'test'),
     validationSplit: num('val-split'),
     layout: choiceOpt(values, 'layout', ['class-folders', 'filename-prefix'] as const),
     model: choiceOpt(values, 'model', MODELS.map((m) => m.name)),
+    initFrom: stringOpt(values, 'init-from'),
     size: int('size'),
-    resizeMode: choiceOpt(values, 'resize-mode', RESIZE_MODES),
-    normalization: choiceOpt(values, 'normalization', ['standardize', 'unit'] as const),
+    resizeMode: preprocessing?.resizeMode,
+    normalization: preprocessing?.normalization,
     lrn: values.lrn === true ? true : undefined,
     init: choiceOpt(values, 'init', ['default', 'tutorial'] as const),
     batchSize: int('batch'),
@@ -208,7 +223,8 @@ export function trainReporter(out: Output): (event: TrainEvent) => void {
       case 'start': {
         const c = e.config;
         const resumed = e.resumedFrom !== null ? `, resuming at step ${e.resumedFrom}` : '';
-        out.out(`Model: ${c.model} at ${c.size}×${c.size}, ${thousands(e.params)} parameters`);
+        const from = c.initFrom ? ` from ${displayPath(c.initFrom)}` : '';
+        out.out(`Model: ${c.model}${from} at ${c.size}×${c.size}, ${thousands(e.params)} parameters`);
         out.out(
           `Plan: ${thousands(e.totalSteps)} steps (${e.stepsPerEpoch} per epoch, ${e.epochs} epoch${e.epochs === 1 ? '' : 's'}), batch ${c.batchSize}, ` +
             `${c.optimizer} lr ${c.lr} ${c.schedule}${c.warmupSteps ? ` warm-up ${c.warmupSteps}` : ''}, seed ${c.seed}${resumed}`,

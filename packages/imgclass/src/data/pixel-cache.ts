@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { FileHandle, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from './atomic-write';
+import { writeFileAtomic } from '../io/atomic-file';
 import { PreprocessingConfig } from './config';
 import { DecodedImage } from './decode';
 import { DatasetError } from './errors';

@@ -10,7 +10,8 @@ import path from 'node:path';
  */
 export async function writeFileAtomic(file: string, chunks: string | Uint8Array | readonly Uint8Array[]): Promise<void> {
   const parts = typeof chunks === 'string' ? [Buffer.from(chunks)] : chunks instanceof Uint8Array ? [chunks] : chunks;
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}`);
+  // Unique per call: two writers of the same file in one process (e.g. the pixel cache) must not share a temp file.
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
   const handle = await open(temp, 'w');
   try {
     for (const part of parts) await handle.write(part);

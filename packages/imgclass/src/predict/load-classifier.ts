@@ -4,9 +4,9 @@ import path from 'node:path';
 import { PreprocessingConfig, resolvePreprocessing } from '../data/config';
 import { ImgclassError } from '../errors';
 import { loadModelFiles, MODEL_JSON } from '../io/model-files';
-import { buildModel } from '../models/registry';
 import { BEST_CHECKPOINT, CHECKPOINT_DIR, listStepCheckpoints, restoreModelWeights } from '../train/checkpoint';
 import { isRunFolder, MODEL_DIR, readRunFolder } from '../train/run-folder';
+import { buildRunNetwork } from '../train/run-network';
 
 /** A trained network with everything needed to use it on new pictures. */
 export interface Classifier {
@@ -55,7 +55,7 @@ async function loadFromRun(runDir: string): Promise<Classifier> {
   if (!source) {
     throw new ImgclassError('NOT_A_RUN', `The run '${runDir}' has neither a final model nor a checkpoint yet.`);
   }
-  const model = buildModel(config.model, { size: config.size, classes: classes.length, lrn: config.lrn, init: 'zeros' });
+  const model = await buildRunNetwork(config, classes.length, 'zeros');
   try {
     await restoreModelWeights(source, model);
   } catch (err) {

@@ -17,7 +17,13 @@ export interface LogitsView {
 export function logitsView(model: tf.LayersModel): LogitsView | null {
   const last = model.layers[model.layers.length - 1];
   const config = last.getConfig();
-  if (last.getClassName() !== 'Dense' || config.activation !== 'softmax') return null;
+  const className = last.getClassName();
+  if (className === 'Softmax' || (className === 'Activation' && config.activation === 'softmax')) {
+    // An imported network whose scores feed a separate softmax layer: the scores are the logits.
+    const scores = tf.model({ inputs: model.inputs, outputs: last.input as tf.SymbolicTensor });
+    return { logits: (x, training) => scores.apply(x, { training }) as tf.Tensor2D };
+  }
+  if (className !== 'Dense' || config.activation !== 'softmax') return null;
   // A second model over the same layers: no new weights, no reference counts taken (only symbolic calls count).
   const features = tf.model({ inputs: model.inputs, outputs: last.input as tf.SymbolicTensor });
   const [kernel, bias] = last.weights;

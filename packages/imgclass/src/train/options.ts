@@ -19,6 +19,13 @@ export interface TrainOptions {
   layout?: FolderLayout;
   /** Registry name. Default 'lenet5'. */
   model?: string;
+  /**
+   * Start from this network instead of a registry model: an imgclass run or
+   * model, or a TensorFlow.js layers model.json (or its folder) imgclass did
+   * not make, which then needs `normalization`. Its input size is used; its
+   * output layer is replaced when the class count differs.
+   */
+  initFrom?: string;
   /** Input side in pixels. Default 150, the seed's size. */
   size?: number;
   resizeMode?: ResizeMode;
@@ -77,7 +84,10 @@ export interface RunConfig {
   test: string[];
   validationSplit: number;
   layout: FolderLayout;
+  /** Registry name, or the imported network's name with `initFrom`. */
   model: string;
+  /** Absolute path of the --init-from model; null for a registry model. */
+  initFrom: string | null;
   size: number;
   resizeMode: ResizeMode;
   normalization: Normalization | Normalization['kind'];
@@ -115,9 +125,16 @@ export const DEFAULT_EPOCHS = 10;
  */
 export const DEFAULT_WARMUP_STEPS = 100;
 
-/** Fills defaults and rejects impossible values with one sentence each. */
+/** Default peak learning rate with `initFrom`: small, so fine-tuning does not wreck the imported features. */
+export const DEFAULT_FINE_TUNE_LR = 1e-4;
+
+/**
+ * Fills defaults and rejects impossible values with one sentence each. With
+ * `initFrom`, `o` must come from importedRunOptions (model name, size and
+ * preprocessing of the imported network).
+ */
 export function resolveRunConfig(o: TrainOptions): RunConfig {
-  const spec = modelSpec(o.model ?? 'lenet5');
+  const spec = o.initFrom ? undefined : modelSpec(o.model ?? 'lenet5');
   const train = folderList(o.train);
   if (train.length === 0) throw invalid('Give at least one training folder.');
   const size = o.size ?? 150;
@@ -128,7 +145,8 @@ export function resolveRunConfig(o: TrainOptions): RunConfig {
     test: folderList(o.test),
     validationSplit: o.validationSplit ?? 0,
     layout: o.layout ?? 'class-folders',
-    model: spec.name,
+    model: spec?.name ?? o.model ?? 'imported',
+    initFrom: o.initFrom ? path.resolve(o.initFrom) : null,
     size,
     resizeMode: o.resizeMode ?? 'stretch',
     normalization: o.normalization ?? 'standardize',
@@ -137,7 +155,7 @@ export function resolveRunConfig(o: TrainOptions): RunConfig {
     batchSize: o.batchSize ?? 32,
     epochs: o.steps !== undefined ? null : (o.epochs ?? DEFAULT_EPOCHS),
     steps: o.steps ?? null,
-    lr: o.lr ?? spec.suggestedLr,
+    lr: o.lr ?? spec?.suggestedLr ?? DEFAULT_FINE_TUNE_LR,
     optimizer: o.optimizer ?? 'adam',
     momentum: o.momentum ?? 0,
     schedule: o.schedule ?? 'constant',
@@ -198,7 +216,8 @@ export function resumeConflicts(saved: RunConfig, given: Partial<TrainOptions>):
   for (const [key, value] of Object.entries(given) as [keyof TrainOptions, unknown][]) {
     if (value === undefined || key === 'cacheDir') continue;
     const savedValue = saved[key as keyof RunConfig];
-    const normalizedValue = key === 'train' || key === 'test' ? folderList(value as string | string[]) : value;
+    const normalizedValue =
+      key === 'train' || key === 'test' ? folderList(value as string | string[]) : key === 'initFrom' ? path.resolve(value as string) : value;
     if (JSON.stringify(normalizedValue) === JSON.stringify(savedValue)) continue;
     if (!RESUMABLE_CHANGES.has(key as keyof RunConfig)) {
       throw new ImgclassError(

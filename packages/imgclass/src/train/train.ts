@@ -3,12 +3,13 @@ import path from 'node:path';
 import { loadImageFolder } from '../data/load-image-folder';
 import { ImgclassError } from '../errors';
 import { saveModelFiles } from '../io/model-files';
-import { buildModel } from '../models/registry';
 import { listStepCheckpoints, restoreCheckpoint, TrainingState } from './checkpoint';
 import type { TrainEvent } from './events';
 import { MetricsLog } from './metrics-log';
 import { resolveRunConfig, resumeConflicts, RunConfig, TrainOptions } from './options';
 import { createRunFolder, MODEL_DIR, readRunFolder } from './run-folder';
+import { importedRunOptions, importNetwork } from './init-from';
+import { buildRunNetwork } from './run-network';
 import { TrainingLoop } from './training-loop';
 import { createOptimizer } from './optimizer';
 
@@ -45,9 +46,19 @@ export interface TrainResult {
  *   await train({ train: 'data/train', test: 'data/test', model: 'lenet5', epochs: 5 }, { out: 'runs/cats' })
  */
 export async function train(options: TrainOptions & { out?: string }, hooks: TrainHooks = {}): Promise<TrainResult> {
-  const config = resolveRunConfig(options);
+  const config = resolveRunConfig(options.initFrom ? await withImportedSettings(options) : options);
   const runDir = path.resolve(options.out ?? path.join('runs', `${config.model}-${timestamp()}`));
   return runTraining(runDir, config, false, { ...hooks, cacheDir: hooks.cacheDir ?? options.cacheDir });
+}
+
+/** `options` with the input size and preprocessing of the --init-from network (opened only to read them). */
+async function withImportedSettings(options: TrainOptions): Promise<TrainOptions> {
+  const imported = await importNetwork(options.initFrom as string, options);
+  try {
+    return importedRunOptions(options, imported);
+  } finally {
+    imported.model.dispose();
+  }
 }
 
 /**
@@ -96,13 +107,7 @@ async function runTraining(runDir: string, config: RunConfig, resume: boolean, h
       await createRunFolder(runDir, config, data.classes);
       await metrics.create();
     }
-    model = buildModel(config.model, {
-      size: config.size,
-      classes: data.classes.length,
-      seed: config.seed,
-      init: config.init,
-      lrn: config.lrn,
-    });
+    model = await buildRunNetwork(config, data.classes.length);
     optimizer = createOptimizer(config.optimizer, config.lr, config.momentum);
     let state = initialState();
     let resumedFrom: number | null = null;
