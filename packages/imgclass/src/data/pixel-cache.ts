@@ -8,6 +8,12 @@ import { DatasetError } from './errors';
 import { pixelSums } from './normalize';
 
 /**
+ * Bumped whenever decoding or resizing changes (3: bilinear resampling), so pixels an older
+ * version cached are decoded again instead of silently reused.
+ */
+const CACHE_VERSION = 3;
+
+/**
  * On-disk cache of decoded, resized uint8 pixels.
  *
  * Layout: `<cacheDir>/<W>x<H>-<resizeMode>/` holds `index.json` and shard
@@ -33,7 +39,7 @@ export interface CacheEntry {
 }
 
 interface CacheIndex {
-  version: 2;
+  version: typeof CACHE_VERSION;
   width: number;
   height: number;
   resizeMode: string;
@@ -64,7 +70,7 @@ export class PixelCache {
     } catch (err) {
       throw new DatasetError('CACHE_ERROR', `The cache folder '${dir}' cannot be created (${(err as NodeJS.ErrnoException).code}).`);
     }
-    const empty: CacheIndex = { version: 2, width: config.width, height: config.height, resizeMode: config.resizeMode, entries: {} };
+    const empty: CacheIndex = { version: CACHE_VERSION, width: config.width, height: config.height, resizeMode: config.resizeMode, entries: {} };
     const cache = new PixelCache(dir, empty, config.width * config.height * 3);
     cache.index = await cache.readIndexFromDisk();
     await cache.removeAbandonedTempFiles();
@@ -142,7 +148,7 @@ export class PixelCache {
     } catch {
       return empty; // absent or unreadable: start over, the pixels are re-derivable
     }
-    if (parsed.version !== 2 || parsed.width !== this.index.width || parsed.height !== this.index.height || typeof parsed.entries !== 'object') {
+    if (parsed.version !== CACHE_VERSION || parsed.width !== this.index.width || parsed.height !== this.index.height || typeof parsed.entries !== 'object') {
       return empty;
     }
     const shardSizes = new Map<string, number>();
