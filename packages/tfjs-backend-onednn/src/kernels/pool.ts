@@ -23,7 +23,8 @@ export function poolInfo(x: TensorInfo, attrs: PoolAttrs): backend_util.Conv2DIn
  * in the padding (oneDNN refuses it; tfjs defines it).
  */
 export function nativePool(info: backend_util.Conv2DInfo): boolean {
-  const [padBottom, padRight] = [poolParams(info)[12], poolParams(info)[13]];
+  const params = poolParams(info);
+  const [padBottom, padRight] = [params[12], params[13]];
   const identity = info.filterHeight === 1 && info.filterWidth === 1 && info.inHeight === info.outHeight &&
       info.inWidth === info.outWidth;
   const windowInPadding = info.padInfo.top >= info.filterHeight || info.padInfo.left >= info.filterWidth ||
