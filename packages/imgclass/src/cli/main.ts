@@ -6,6 +6,7 @@ import { evaluateCommand } from './evaluate-command';
 import { exportCommand } from './export-command';
 import { infoCommand } from './info-command';
 import { inspectCommand } from './inspect-command';
+import { lrFindCommand } from './lr-find-command';
 import { modelsCommand } from './models-command';
 import { predictCommand } from './predict-command';
 import { reportCommand } from './report-command';
@@ -16,6 +17,7 @@ import { trainCommand } from './train-command';
 export const COMMANDS: readonly CommandSpec[] = [
   demoCommand,
   trainCommand,
+  lrFindCommand,
   evaluateCommand,
   predictCommand,
   reportCommand,
@@ -68,7 +70,7 @@ export async function runCli(argv: string[], output: Output): Promise<number> {
       return 0;
     }
     const backend = await backendInfo();
-    if (backend.problem && ['train', 'demo', 'evaluate', 'predict', 'report', 'export'].includes(command.name)) {
+    if (backend.problem && ['train', 'lr-find', 'demo', 'evaluate', 'predict', 'report', 'export'].includes(command.name)) {
       output.err(`warning: ${backend.problem}; running on the much slower pure-JavaScript CPU backend.`);
     }
     return await command.run({ positionals, values, out: output });

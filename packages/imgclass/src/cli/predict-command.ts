@@ -1,4 +1,4 @@
-import { formatPredictionCsv, formatPredictionTable, formatSingle, predict } from '../predict';
+import { formatPredictionCsv, formatPredictionTable, formatSingle, predict, TTA_DESCRIPTION } from '../predict';
 import { FOREIGN_MODEL_OPTIONS } from '../export/foreign-model-flags';
 import { withClassifier } from './model-argument';
 import { CommandSpec, numberOpt, UsageError } from './command';
@@ -6,20 +6,23 @@ import { CommandSpec, numberOpt, UsageError } from './command';
 export const predictCommand: CommandSpec = {
   name: 'predict',
   summary: 'Classify pictures: `cat 97.3%` for one, a table (or JSON/CSV) for many',
-  usage: ['predict <run-or-model> <picture|folder|glob...> [--top K] [--json | --csv]'],
+  usage: ['predict <run-or-model> <picture|folder|glob...> [--top K] [--tta] [--json | --csv]'],
   description:
     'Folders are searched recursively; quote glob patterns ("photos/**/*.jpg") to let imgclass expand them.\n' +
-    'Unreadable pictures among many are listed as skipped; a single unreadable picture is an error.',
+    'Unreadable pictures among many are listed as skipped; a single unreadable picture is an error.\n' +
+    '--tta (test-time augmentation) reports the mean of the probabilities for the picture and its mirror image.',
   options: {
     top: { type: 'string', value: 'K', description: 'Report the K most probable classes. Default 1.' },
     json: { type: 'boolean', description: 'Print JSON.' },
     csv: { type: 'boolean', description: 'Print CSV: path,rank,class,probability,error.' },
     batch: { type: 'string', value: 'N', description: 'Pictures per forward pass. Default 32.' },
+    tta: { type: 'boolean', description: 'Test-time augmentation: average over the picture and its horizontal flip.' },
     ...FOREIGN_MODEL_OPTIONS,
   },
   examples: [
     'imgclass predict runs/cats photo.jpg',
     'imgclass predict runs/cats photos/ --top 2',
+    'imgclass predict runs/cats photo.jpg --tta',
     'imgclass predict runs/cats/model "photos/**/*.jpg" --csv > predictions.csv',
     'imgclass predict converted/model.json cat.jpg --normalization unit --classes cat,dog   # a model imgclass did not make',
   ],
@@ -27,12 +30,15 @@ export const predictCommand: CommandSpec = {
   async run({ positionals: [model, ...inputs], values, out }) {
     if (values.json && values.csv) throw new UsageError('Choose --json or --csv, not both.');
     const results = await withClassifier(model, values, (classifier) =>
-      predict(classifier, inputs, { top: numberOpt(values, 'top', 'int'), batchSize: numberOpt(values, 'batch', 'int') }),
+      predict(classifier, inputs, { top: numberOpt(values, 'top', 'int'), batchSize: numberOpt(values, 'batch', 'int'), tta: values.tta === true }),
     );
     if (values.json) out.out(JSON.stringify(results, null, 2));
     else if (values.csv) out.out(formatPredictionCsv(results));
-    else if (results.length === 1 && inputs.length === 1 && !results[0].error) out.out(formatSingle(results[0]));
-    else out.out(formatPredictionTable(results));
+    else {
+      const single = results.length === 1 && inputs.length === 1 && !results[0].error;
+      out.out(single ? formatSingle(results[0]) : formatPredictionTable(results));
+      if (values.tta) out.out(`(with test-time augmentation (${TTA_DESCRIPTION}): mean over each picture and its mirror image)`);
+    }
     for (const r of results) if (r.error) out.err(`warning: skipped '${r.path}': ${r.error}`);
     return 0;
   },

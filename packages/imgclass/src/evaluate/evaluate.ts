@@ -1,7 +1,8 @@
 import { loadEvaluationSet } from '../data/load-image-folder';
 import type { DatasetReport } from '../data/report';
 import { Classifier, loadClassifier } from '../predict/load-classifier';
-import { argMax, lossAndAccuracy, predictDataset } from './predict-dataset';
+import { TTA_DESCRIPTION } from '../predict/test-time-augmentation';
+import { argMax, DatasetPredictions, lossAndAccuracy, predictDataset } from './predict-dataset';
 
 export interface ClassMetrics {
   className: string;
@@ -31,6 +32,17 @@ export interface EvaluationResult {
   /** Wrong answers, most confident first. */
   mostConfidentlyWrong: ConfidentMistake[];
   report: DatasetReport;
+  /** With the `tta` option: the same pictures scored by the mean of the picture's and its mirror image's probabilities. */
+  testTimeAugmentation?: AugmentedScores;
+}
+
+/** Scores under test-time augmentation, reported beside (not instead of) the plain ones. */
+export interface AugmentedScores {
+  /** What is averaged over: 'flip' = the picture and its horizontal mirror image. */
+  augmentation: typeof TTA_DESCRIPTION;
+  accuracy: number;
+  loss: number;
+  perClass: ClassMetrics[];
 }
 
 export interface EvaluateOptions {
@@ -40,6 +52,8 @@ export interface EvaluateOptions {
   worst?: number;
   /** Where decoded pixels are cached. Default `.imgclass-cache` in the working directory. */
   cacheDir?: string;
+  /** Also score with test-time augmentation (mean over the picture and its mirror image). Default false. */
+  tta?: boolean;
   onProgress?: (progress: { done: number; total: number }) => void;
   onWarning?: (message: string) => void;
 }
@@ -65,14 +79,13 @@ export async function evaluate(
       onWarning: options.onWarning,
     });
     try {
-      const predictions = await predictDataset(c.model, data.dataset, options.batchSize ?? 32);
+      const predictions = await predictDataset(c.model, data.dataset, options.batchSize ?? 32, { tta: options.tta });
       const k = c.classes.length;
-      const confusion = c.classes.map(() => new Array<number>(k).fill(0));
+      const confusion = confusionMatrix(predictions, predictions.probs);
       const mistakes: ConfidentMistake[] = [];
       predictions.labels.forEach((label, i) => {
         const row = predictions.probs.subarray(i * k, (i + 1) * k);
         const guess = argMax(row);
-        confusion[label][guess]++;
         if (guess !== label) {
           mistakes.push({
             path: predictions.paths[i],
@@ -84,6 +97,7 @@ export async function evaluate(
       });
       mistakes.sort((a, b) => b.probability - a.probability);
       const { loss, accuracy } = lossAndAccuracy(predictions);
+      const augmented = predictions.augmentedProbs;
       return {
         classes: c.classes,
         images: predictions.labels.length,
@@ -93,6 +107,7 @@ export async function evaluate(
         confusion,
         mostConfidentlyWrong: mistakes.slice(0, options.worst ?? 10),
         report: data.report,
+        ...(augmented ? { testTimeAugmentation: augmentedScores(c.classes, predictions, augmented) } : {}),
       };
     } finally {
       await data.close();
@@ -100,6 +115,18 @@ export async function evaluate(
   } finally {
     if (own) c.model.dispose();
   }
+}
+
+/** confusion[true][predicted] from one set of probabilities for the predictions' pictures. */
+function confusionMatrix(p: DatasetPredictions, probs: Float32Array): number[][] {
+  const confusion = Array.from({ length: p.classes }, () => new Array<number>(p.classes).fill(0));
+  p.labels.forEach((label, i) => confusion[label][argMax(probs.subarray(i * p.classes, (i + 1) * p.classes))]++);
+  return confusion;
+}
+
+function augmentedScores(classes: string[], p: DatasetPredictions, probs: Float32Array): AugmentedScores {
+  const { loss, accuracy } = lossAndAccuracy({ ...p, probs });
+  return { augmentation: TTA_DESCRIPTION, accuracy, loss, perClass: classMetrics(classes, confusionMatrix(p, probs)) };
 }
 
 /** Precision, recall and F1 per class from the confusion matrix; 0 where undefined (no predictions / no pictures). */

@@ -5,7 +5,16 @@ import type { EvaluationResult } from './evaluate';
 /** Accuracy, per-class precision/recall/F1, the confusion matrix and the most confident mistakes, as text. */
 export function formatEvaluation(r: EvaluationResult): string {
   const correct = r.confusion.reduce((n, row, i) => n + row[i], 0);
-  const lines = [`Accuracy: ${percent(r.accuracy)} (${correct} of ${r.images} pictures), mean loss ${r.loss.toFixed(4)}`, ''];
+  const lines = [`Accuracy: ${percent(r.accuracy)} (${correct} of ${r.images} pictures), mean loss ${r.loss.toFixed(4)}`];
+  const tta = r.testTimeAugmentation;
+  if (tta) {
+    const recall = tta.perClass.map((m) => `${m.className} ${percent(m.recall)}`).join(', ');
+    lines.push(
+      `With test-time augmentation (${tta.augmentation}): accuracy ${percent(tta.accuracy)}, mean loss ${tta.loss.toFixed(4)}; recall ${recall}`,
+      '(the tables below are without it)',
+    );
+  }
+  lines.push('');
   lines.push(
     formatTable(
       ['Class', 'Precision', 'Recall', 'F1', 'Pictures'],

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageDataset } from '../data/image-dataset';
+import { predictBatchProbabilities } from '../predict/test-time-augmentation';
 
 /** Softmax outputs for every image of a dataset, in dataset order. */
 export interface DatasetPredictions {
@@ -8,24 +9,33 @@ export interface DatasetPredictions {
   labels: Int32Array;
   paths: string[];
   classes: number;
+  /** With test-time augmentation: the mean of `probs` and the flipped pictures' outputs, laid out as `probs`. */
+  augmentedProbs?: Float32Array;
 }
 
-/** Runs the model in inference mode over the dataset (no shuffle, no augmentation). */
-export async function predictDataset(model: tf.LayersModel, dataset: ImageDataset, batchSize = 32): Promise<DatasetPredictions> {
+/** Runs the model in inference mode over the dataset (no shuffle, no training augmentation); `tta` adds flipped pictures. */
+export async function predictDataset(
+  model: tf.LayersModel,
+  dataset: ImageDataset,
+  batchSize = 32,
+  options: { tta?: boolean } = {},
+): Promise<DatasetPredictions> {
   const classes = (model.outputs[0].shape as number[])[1];
   const probs = new Float32Array(dataset.size * classes);
+  const augmentedProbs = options.tta ? new Float32Array(dataset.size * classes) : undefined;
   const labels = new Int32Array(dataset.size);
   const paths: string[] = [];
   let row = 0;
   for await (const batch of dataset.batches({ batchSize, shuffle: false, augment: false })) {
-    const out = tf.tidy(() => model.predict(batch.xs, { batchSize }) as tf.Tensor2D);
-    probs.set(await out.data(), row * classes);
+    const out = predictBatchProbabilities(model, batch.xs, augmentedProbs !== undefined, batchSize);
+    probs.set(await out.plain.data(), row * classes);
+    if (augmentedProbs && out.augmented) augmentedProbs.set(await out.augmented.data(), row * classes);
     labels.set(batch.labels, row);
     paths.push(...batch.paths);
     row += batch.labels.length;
-    tf.dispose([out, batch.xs, batch.ys]);
+    tf.dispose([out.plain, out.augmented, batch.xs, batch.ys]);
   }
-  return { probs, labels, paths, classes };
+  return { probs, labels, paths, classes, ...(augmentedProbs ? { augmentedProbs } : {}) };
 }
 
 /** Mean cross-entropy and accuracy of predictions (what validation logs). */

@@ -4,3 +4,5 @@ export { loadClassifier } from './load-classifier';
 export type { Classifier } from './load-classifier';
 export { expandInputs, globToRegExp } from './expand-inputs';
 export { formatPredictionCsv, formatPredictionTable, formatSingle } from './format';
+export { predictBatchProbabilities, TTA_DESCRIPTION } from './test-time-augmentation';
+export type { BatchProbabilities } from './test-time-augmentation';

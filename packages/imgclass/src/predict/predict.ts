@@ -5,6 +5,7 @@ import { imageToTensor } from '../data/image-to-tensor';
 import { ImgclassError } from '../errors';
 import { expandInputs } from './expand-inputs';
 import { Classifier, loadClassifier } from './load-classifier';
+import { predictBatchProbabilities } from './test-time-augmentation';
 
 export interface ClassProbability {
   className: string;
@@ -24,6 +25,8 @@ export interface PredictOptions {
   top?: number;
   /** Pictures per forward pass. Default 32. */
   batchSize?: number;
+  /** Test-time augmentation: report the mean of the picture's and its mirror image's probabilities. Default false. */
+  tta?: boolean;
 }
 
 /**
@@ -46,7 +49,7 @@ export async function predict(
     const files = await expandInputs(typeof inputs === 'string' ? [inputs] : inputs);
     const results: Prediction[] = [];
     for (let start = 0; start < files.length; start += batchSize) {
-      results.push(...(await predictBatch(c, files.slice(start, start + batchSize), top, files.length === 1)));
+      results.push(...(await predictBatch(c, files.slice(start, start + batchSize), top, files.length === 1, options.tta ?? false)));
     }
     if (results.every((r) => r.error)) {
       throw new ImgclassError('NO_IMAGES', `None of the ${files.length} pictures could be read (first: ${results[0].error}).`);
@@ -57,7 +60,7 @@ export async function predict(
   }
 }
 
-async function predictBatch(c: Classifier, files: string[], top: number, single: boolean): Promise<Prediction[]> {
+async function predictBatch(c: Classifier, files: string[], top: number, single: boolean, tta: boolean): Promise<Prediction[]> {
   const decoded = await mapConcurrent(files, 8, async (file) => {
     try {
       return { file, tensor: await imageToTensor(file, c.preprocessing) };
@@ -70,9 +73,10 @@ async function predictBatch(c: Classifier, files: string[], top: number, single:
   const ok = decoded.filter((d): d is { file: string; tensor: tf.Tensor4D } => 'tensor' in d);
   let probs: Float32Array = new Float32Array(0);
   if (ok.length > 0) {
-    const out = tf.tidy(() => c.model.predict(tf.concat(ok.map((d) => d.tensor))) as tf.Tensor2D);
-    probs = (await out.data()) as Float32Array;
-    tf.dispose([out, ...ok.map((d) => d.tensor)]);
+    const xs = tf.concat(ok.map((d) => d.tensor));
+    const out = predictBatchProbabilities(c.model, xs, tta, ok.length);
+    probs = (await (out.augmented ?? out.plain).data()) as Float32Array;
+    tf.dispose([out.plain, out.augmented, xs, ...ok.map((d) => d.tensor)]);
   }
   const k = c.classes.length;
   let row = 0;

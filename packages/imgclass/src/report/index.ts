@@ -21,3 +21,4 @@ export { predictionGrid } from './prediction-grid';
 export { tensorBoardLogger, TENSORBOARD_DIR, writeTensorBoardFromMetrics } from './tensorboard/training-logger';
 export type { TensorBoardLogger } from './tensorboard/training-logger';
 export { EventFileWriter } from './tensorboard/event-file-writer';
+export { formatLr, lrFindChart } from './lr-find-chart';

@@ -22,6 +22,8 @@ export interface LineChartSpec {
   series: Series[];
   /** Values the y axis always spans (accuracy: 0 and 1). */
   yInclude?: number[];
+  /** 'log': x values (all positive) on a logarithmic axis, ticks at powers of ten. Default 'linear'. */
+  xScale?: 'linear' | 'log';
   /** Tick labels of the y axis, e.g. as percentages. */
   yTick?: (value: number, step: number) => string;
   width?: number;
@@ -35,8 +37,11 @@ export function lineChart(spec: LineChartSpec): string {
   const width = spec.width ?? 480;
   const height = spec.height ?? 280;
   const plot = { x0: MARGIN.left, x1: width - MARGIN.right, y0: height - MARGIN.bottom, y1: MARGIN.top };
-  const all = spec.series.flatMap((s) => s.points).filter((p) => Number.isFinite(p.y));
-  const x = linearScale(extent(all.map((p) => p.x), [0]), [plot.x0, plot.x1], 6);
+  const log = spec.xScale === 'log';
+  const series = log ? spec.series.map((s) => ({ ...s, points: s.points.map((p) => ({ x: Math.log10(p.x), y: p.y })) })) : spec.series;
+  const all = series.flatMap((s) => s.points).filter((p) => Number.isFinite(p.y) && Number.isFinite(p.x));
+  const x = linearScale(extent(all.map((p) => p.x), log ? [] : [0]), [plot.x0, plot.x1], 6);
+  const xTick = log ? (t: number) => powerOfTenLabel(t) : tickLabel;
   const y = linearScale(extent(all.map((p) => p.y), spec.yInclude), [plot.y0, plot.y1], 5);
   const yTick = spec.yTick ?? tickLabel;
   const xStep = x.ticks[1] - x.ticks[0] || 1;
@@ -48,7 +53,7 @@ export function lineChart(spec: LineChartSpec): string {
   }
   for (const t of x.ticks) {
     parts.push(el('line', { x1: x(t), x2: x(t), y1: plot.y0, y2: plot.y0 + 4, stroke: COLOURS.axis }));
-    parts.push(text(x(t), plot.y0 + 17, tickLabel(t, xStep), { 'text-anchor': 'middle', fill: COLOURS.muted }));
+    parts.push(text(x(t), plot.y0 + 17, xTick(t, xStep), { 'text-anchor': 'middle', fill: COLOURS.muted }));
   }
   parts.push(el('line', { x1: plot.x0, x2: plot.x1, y1: plot.y0, y2: plot.y0, stroke: COLOURS.axis }));
   parts.push(el('line', { x1: plot.x0, x2: plot.x0, y1: plot.y0, y2: plot.y1, stroke: COLOURS.axis }));
@@ -56,12 +61,18 @@ export function lineChart(spec: LineChartSpec): string {
   const yMid = (plot.y0 + plot.y1) / 2;
   parts.push(text(14, yMid, spec.yLabel, { 'text-anchor': 'middle', fill: COLOURS.ink, transform: `rotate(-90 14 ${yMid})` }));
   parts.push(text(12, 20, spec.title, { 'font-size': 14, 'font-weight': 'bold', fill: COLOURS.ink }));
-  for (const s of spec.series) parts.push(drawSeries(s, x, y));
-  parts.push(legend(spec.series.filter((s) => s.label !== ''), plot.x1));
+  for (const s of series) parts.push(drawSeries(s, x, y));
+  parts.push(legend(series.filter((s) => s.label !== ''), plot.x1));
   if (all.length === 0) {
     parts.push(text((plot.x0 + plot.x1) / 2, yMid, 'no data yet', { 'text-anchor': 'middle', fill: COLOURS.muted }));
   }
   return svgDocument(width, height, spec.title, parts.join(''));
+}
+
+/** The label of log10 tick t: 1e-3 for whole powers, else the value with two significant digits. */
+function powerOfTenLabel(t: number): string {
+  if (Math.abs(t - Math.round(t)) < 1e-9) return Math.round(t) === 0 ? '1' : `1e${Math.round(t)}`;
+  return Number((10 ** t).toPrecision(2)).toExponential().replace('e+', 'e');
 }
 
 function drawSeries(s: Series, x: (v: number) => number, y: (v: number) => number): string {

@@ -8,3 +8,5 @@ export type { MetricsRecord } from './metrics-log';
 export { BEST_CHECKPOINT, CHECKPOINT_DIR, listStepCheckpoints } from './checkpoint';
 export type { TrainingState } from './checkpoint';
 export { CLASSES_JSON, CONFIG_JSON, isRunFolder, MODEL_DIR, readRunFolder } from './run-folder';
+export { exponentialLr, lrFind, suggestLr } from './lr-find';
+export type { LrFindOptions, LrFindResult } from './lr-find';

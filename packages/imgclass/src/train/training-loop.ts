@@ -14,14 +14,12 @@ import {
   stepCheckpointName,
   TrainingState,
 } from './checkpoint';
-import { reseedDropout } from './dropout-seeds';
 import type { TrainEvent } from './events';
 import { logitsView, LogitsView } from './logits';
-import { countCorrect, crossEntropy, softmaxCrossEntropy } from './loss';
 import { learningRateAt } from './lr-schedule';
 import { MetricsLog, MetricsRecord } from './metrics-log';
 import type { RunConfig } from './options';
-import { applyWeightDecay, setLearningRate } from './optimizer';
+import { trainStep } from './train-step';
 
 export interface LoopParts {
   runDir: string;
@@ -198,27 +196,13 @@ export class TrainingLoop {
 
   private trainStep(batch: Batch, variables: tf.Variable[], lr: number): { loss: number; correct: number } {
     const { config, model, optimizer } = this.p;
-    setLearningRate(optimizer, lr);
-    reseedDropout(model, config.seed, this.state.step);
-    let probs: tf.Tensor2D | undefined;
-    const labels = batch.ys as tf.Tensor1D;
-    const { value, grads } = tf.variableGrads(() => {
-      if (this.logits) {
-        const logits = this.logits.logits(batch.xs, true);
-        probs = tf.keep(logits); // arg-max of the logits = arg-max of the softmax, for the accuracy
-        return softmaxCrossEntropy(logits, labels, config.labelSmoothing);
-      }
-      const out = model.apply(batch.xs, { training: true }) as tf.Tensor2D;
-      probs = tf.keep(out);
-      return crossEntropy(out, labels, config.labelSmoothing);
-    }, variables);
-    optimizer.applyGradients(grads);
-    applyWeightDecay(model, lr, config.weightDecay);
-    const correctTensor = countCorrect(probs as tf.Tensor2D, batch.ys as tf.Tensor1D);
-    const loss = value.dataSync()[0];
-    const correct = correctTensor.dataSync()[0];
-    tf.dispose([value, correctTensor, probs as tf.Tensor, batch.xs, batch.ys, ...Object.values(grads)]);
-    return { loss, correct };
+    return trainStep({ model, logits: this.logits, optimizer, variables }, batch, {
+      lr,
+      labelSmoothing: config.labelSmoothing,
+      weightDecay: config.weightDecay,
+      seed: config.seed,
+      step: this.state.step,
+    });
   }
 
   private async validate(epoch: number): Promise<{ accuracy: number } | null> {

@@ -1,0 +1,55 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Batch } from '../data/batch-iterator';
+import { reseedDropout } from './dropout-seeds';
+import type { LogitsView } from './logits';
+import { countCorrect, crossEntropy, softmaxCrossEntropy } from './loss';
+import { applyWeightDecay, setLearningRate } from './optimizer';
+
+/** The network being trained, and what one optimizer step needs besides a batch. */
+export interface StepParts {
+  model: tf.LayersModel;
+  /** From logitsView(model): the loss is taken from logits when the model allows it. */
+  logits: LogitsView | null;
+  optimizer: tf.Optimizer;
+  /** The model's trainable variables, read once per run. */
+  variables: tf.Variable[];
+}
+
+export interface StepSettings {
+  lr: number;
+  labelSmoothing: number;
+  weightDecay: number;
+  /** Run seed and 0-based step: they choose the dropout masks. */
+  seed: number;
+  step: number;
+}
+
+/**
+ * One optimizer step on a batch with integer labels: forward pass in
+ * training mode, cross-entropy, gradients, update, decoupled weight decay.
+ * Disposes the batch's tensors. Returns the batch's loss and correct count.
+ */
+export function trainStep(parts: StepParts, batch: Batch, s: StepSettings): { loss: number; correct: number } {
+  const { model, logits: view, optimizer, variables } = parts;
+  setLearningRate(optimizer, s.lr);
+  reseedDropout(model, s.seed, s.step);
+  let probs: tf.Tensor2D | undefined;
+  const labels = batch.ys as tf.Tensor1D;
+  const { value, grads } = tf.variableGrads(() => {
+    if (view) {
+      const logits = view.logits(batch.xs, true);
+      probs = tf.keep(logits); // arg-max of the logits = arg-max of the softmax, for the accuracy
+      return softmaxCrossEntropy(logits, labels, s.labelSmoothing);
+    }
+    const out = model.apply(batch.xs, { training: true }) as tf.Tensor2D;
+    probs = tf.keep(out);
+    return crossEntropy(out, labels, s.labelSmoothing);
+  }, variables);
+  optimizer.applyGradients(grads);
+  applyWeightDecay(model, s.lr, s.weightDecay);
+  const correctTensor = countCorrect(probs as tf.Tensor2D, labels);
+  const loss = value.dataSync()[0];
+  const correct = correctTensor.dataSync()[0];
+  tf.dispose([value, correctTensor, probs as tf.Tensor, batch.xs, batch.ys, ...Object.values(grads)]);
+  return { loss, correct };
+}
