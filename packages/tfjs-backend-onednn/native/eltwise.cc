@@ -78,11 +78,55 @@ Napi::Value EluGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+__attribute__((noinline)) void ReluGradChunk(const float* __restrict dy, const float* __restrict x,
+                                             float* __restrict dx, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float step = x[i] > 0.f ? 1.f : 0.f;
+    dx[i] = dy[i] * (std::isnan(x[i]) ? x[i] : step);
+  }
+}
+
+__attribute__((noinline)) void ClipGradChunk(const float* __restrict dy, const float* __restrict x,
+                                             float* __restrict dx, int64_t n, float lo, float hi) {
+  for (int64_t i = 0; i < n; ++i) dx[i] = (x[i] >= lo && x[i] <= hi) ? dy[i] : 0.f;
+}
+
+// reluGrad(dy, x, dx): dy where x > 0, else 0 (tfjs: dy * step(x); NaN in x gives NaN).
+Napi::Value ReluGrad(const Napi::CallbackInfo& info) {
+  const float* dy = F32(info[0]);
+  const float* x = F32(info[1]);
+  float* dx = F32(info[2]);
+  const int64_t n = static_cast<int64_t>(Length(info[2]));
+  constexpr int64_t kChunk = 1 << 14;
+#pragma omp parallel for if (n > kParallelThreshold) schedule(static)
+  for (int64_t start = 0; start < n; start += kChunk) {
+    ReluGradChunk(dy + start, x + start, dx + start, std::min(kChunk, n - start));
+  }
+  return info.Env().Undefined();
+}
+
+// clipGrad(dy, x, dx, lo, hi): dy where lo <= x <= hi, else 0 (tfjs: where(x >= lo && x <= hi, dy, 0)).
+Napi::Value ClipGrad(const Napi::CallbackInfo& info) {
+  const float* dy = F32(info[0]);
+  const float* x = F32(info[1]);
+  float* dx = F32(info[2]);
+  const float lo = Float(info[3]), hi = Float(info[4]);
+  const int64_t n = static_cast<int64_t>(Length(info[2]));
+  constexpr int64_t kChunk = 1 << 14;
+#pragma omp parallel for if (n > kParallelThreshold) schedule(static)
+  for (int64_t start = 0; start < n; start += kChunk) {
+    ClipGradChunk(dy + start, x + start, dx + start, std::min(kChunk, n - start), lo, hi);
+  }
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void InitEltwise(Napi::Env env, Napi::Object exports) {
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("eluGrad", Napi::Function::New(env, EluGrad));
+  exports.Set("reluGrad", Napi::Function::New(env, ReluGrad));
+  exports.Set("clipGrad", Napi::Function::New(env, ClipGrad));
 }
 
 }  // namespace onednn

@@ -12,15 +12,6 @@ namespace {
 
 using namespace dnnl;
 
-// A separate function so the loop vectorizes (see eltwise.cc).
-__attribute__((noinline)) void ReluGradChunk(const float* __restrict dy, const float* __restrict x,
-                                             float* __restrict dx, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) {
-    const float step = x[i] > 0.f ? 1.f : 0.f;
-    dx[i] = dy[i] * (std::isnan(x[i]) ? x[i] : step);
-  }
-}
-
 // batchNorm(x, mean, variance, offset|null, scale|null, out, channels, epsilon)
 // Per-channel parameters (length = channels, the last axis) or scalars (length 1).
 Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
@@ -229,19 +220,6 @@ Napi::Value BatchNormGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// reluGrad(dy, x, dx): dy where x > 0, else 0 (tfjs: dy * step(x); NaN in x gives NaN).
-Napi::Value ReluGrad(const Napi::CallbackInfo& info) {
-  const float* dy = F32(info[0]);
-  const float* x = F32(info[1]);
-  float* dx = F32(info[2]);
-  const int64_t n = static_cast<int64_t>(Length(info[2]));
-#pragma omp parallel for if (n > (1 << 15)) schedule(static)
-  for (int64_t start = 0; start < n; start += (1 << 14)) {
-    ReluGradChunk(dy + start, x + start, dx + start, std::min<int64_t>(1 << 14, n - start));
-  }
-  return info.Env().Undefined();
-}
-
 }  // namespace
 
 void InitNorm(Napi::Env env, Napi::Object exports) {
@@ -250,7 +228,6 @@ void InitNorm(Napi::Env env, Napi::Object exports) {
   exports.Set("lrn", Napi::Function::New(env, Lrn));
   exports.Set("lrnGrad", Napi::Function::New(env, LrnGrad));
   exports.Set("batchNormGrad", Napi::Function::New(env, BatchNormGrad));
-  exports.Set("reluGrad", Napi::Function::New(env, ReluGrad));
 }
 
 }  // namespace onednn

@@ -51,6 +51,7 @@ import {stepConfig} from './kernels/Step';
 import {subConfig} from './kernels/Sub';
 import {sumConfig} from './kernels/Sum';
 import {onednnBatchNormGradConfig} from './kernels/OnednnBatchNormGrad';
+import {onednnClipGradConfig} from './kernels/OnednnClipGrad';
 import {onednnMeanGradConfig} from './kernels/OnednnMeanGrad';
 import {onednnReluGradConfig} from './kernels/OnednnReluGrad';
 import {onednnSquareGradConfig} from './kernels/OnednnSquareGrad';
@@ -112,6 +113,7 @@ export const nativeKernelConfigs: KernelConfig[] = [
   subConfig,
   sumConfig,
   onednnBatchNormGradConfig,
+  onednnClipGradConfig,
   onednnMeanGradConfig,
   onednnReluGradConfig,
   onednnSquareGradConfig,
