@@ -1,11 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { MODELS } from '../models';
 import { formatLr, lrFindChart } from '../report/lr-find-chart';
 import { svgToPng } from '../report/write-run-report';
 import { lrFind, LrFindResult, OptimizerName } from '../train';
 import { choiceOpt, CommandSpec, numberOpt, stringOpt } from './command';
 import { bar } from './output';
+import { TRAINING_OPTIONS } from './training-options';
 import { parseAugment } from './train-command';
 
 export const lrFindCommand: CommandSpec = {
@@ -21,22 +21,14 @@ export const lrFindCommand: CommandSpec = {
     'beside it. Nothing is saved of the network; train with --lr set to the suggestion.',
   ].join('\n'),
   options: {
-    model: { type: 'string', value: 'NAME', description: `${MODELS.map((m) => m.name).join(', ')}. Default lenet5.` },
-    size: { type: 'string', value: 'N', description: 'Input side in pixels. Default 150.' },
-    batch: { type: 'string', value: 'N', description: 'Batch size. Default 32.' },
+    ...TRAINING_OPTIONS,
     start: { type: 'string', value: 'LR', description: 'First learning rate. Default 1e-7.' },
     end: { type: 'string', value: 'LR', description: 'Last learning rate. Default 10.' },
     steps: { type: 'string', value: 'N', description: 'Optimizer steps. Default 100.' },
-    optimizer: { type: 'string', value: 'O', description: 'adam (default), sgd or rmsprop.' },
-    momentum: { type: 'string', value: 'M', description: 'Momentum for sgd and rmsprop. Default 0.' },
-    'weight-decay': { type: 'string', value: 'W', description: 'Decoupled weight decay on kernels. Default 0.' },
-    augment: { type: 'string', value: 'SPEC', description: "As train's --augment. Default flip." },
-    layout: { type: 'string', value: 'L', description: "class-folders (default) or filename-prefix (Kaggle's cat.1.jpg)." },
     seed: { type: 'string', value: 'N', description: 'Seed for weights, data order and augmentation. Default random (printed).' },
     out: { type: 'string', value: 'FILE.svg', description: 'The plot. Default lr-find.svg; a PNG is written beside it.' },
     'no-png': { type: 'boolean', description: 'SVG only.' },
     json: { type: 'boolean', description: 'Print the rates, losses and suggestion as JSON.' },
-    'cache-dir': { type: 'string', value: 'DIR', description: 'Decoded-pixel cache. Default .imgclass-cache.' },
   },
   examples: [
     'imgclass lr-find data/train',

@@ -9,6 +9,7 @@ import { choiceOpt, CommandSpec, listOpt, numberOpt, OptionValues, Output, strin
 import { tensorBoardLogger } from '../report/tensorboard/training-logger';
 import { writeRunReport } from '../report/write-run-report';
 import { bar } from './output';
+import { TRAINING_OPTIONS } from './training-options';
 
 /** Exit code of a run stopped by Ctrl-C / SIGTERM, as shells report 128 + SIGINT. */
 export const EXIT_INTERRUPTED = 130;
@@ -35,12 +36,10 @@ export const trainCommand: CommandSpec = {
     'its pictures were stretched). Its input size is used; its output layer is replaced when the class count differs.',
   ].join('\n'),
   options: {
+    ...TRAINING_OPTIONS,
     test: { type: 'string', multiple: true, value: 'DIR', description: 'Test folder for validation after each epoch (repeatable).' },
     'val-split': { type: 'string', value: 'F', description: 'Without --test: hold out this fraction of the training pictures. Default 0.' },
-    layout: { type: 'string', value: 'L', description: "class-folders (default) or filename-prefix (Kaggle's cat.1.jpg)." },
-    model: { type: 'string', value: 'NAME', description: `${MODELS.map((m) => m.name).join(', ')}. Default lenet5.` },
     'init-from': { type: 'string', value: 'MODEL', description: 'Fine-tune this run, model folder or model.json instead of a new --model. Default lr 1e-4.' },
-    size: { type: 'string', value: 'N', description: 'Input side in pixels. Default 150.' },
     'resize-mode': { type: 'string', value: 'M', description: `${RESIZE_MODES.join(', ')}. Default stretch.` },
     normalization: {
       type: 'string',
@@ -51,29 +50,23 @@ export const trainCommand: CommandSpec = {
     std: FOREIGN_MODEL_OPTIONS.std,
     lrn: { type: 'boolean', description: "lenet5: the seed's LRN after each pool." },
     init: { type: 'string', value: 'I', description: "lenet5: default (He/Glorot) or tutorial (the seed's truncated normals)." },
-    batch: { type: 'string', value: 'N', description: 'Batch size. Default 32.' },
     epochs: { type: 'string', value: 'N', description: 'Passes over the training pictures. Default 10.' },
     steps: { type: 'string', value: 'N', description: 'Total optimizer steps instead of epochs.' },
     lr: { type: 'string', value: 'LR', description: 'Peak learning rate. Default 1e-4 for lenet5, alexnet, vgg16; 1e-3 for resnet18, mobilenet.' },
-    optimizer: { type: 'string', value: 'O', description: 'adam (default), sgd or rmsprop.' },
-    momentum: { type: 'string', value: 'M', description: 'Momentum for sgd and rmsprop. Default 0.' },
     schedule: { type: 'string', value: 'S', description: 'constant (default), cosine or step.' },
     warmup: { type: 'string', value: 'N', description: 'Linear learning-rate warm-up steps. Default 100 (0 turns it off).' },
     'lr-step-every': { type: 'string', value: 'N', description: 'step schedule: decay every N steps. Default a third of the run.' },
     'lr-gamma': { type: 'string', value: 'G', description: 'step schedule: decay factor. Default 0.1.' },
     'min-lr': { type: 'string', value: 'LR', description: 'cosine schedule: final rate. Default 0.' },
-    'weight-decay': { type: 'string', value: 'W', description: 'Decoupled weight decay on kernels (AdamW-style). Default 0.' },
     'label-smoothing': { type: 'string', value: 'E', description: 'Label smoothing. Default 0.' },
     patience: { type: 'string', value: 'N', description: 'Early stopping: epochs without a better validation accuracy. Default off.' },
     'min-delta': { type: 'string', value: 'D', description: 'Early stopping: smallest gain that counts. Default 0.' },
-    augment: { type: 'string', value: 'SPEC', description: 'flip (default), none, or e.g. flip,pad-crop=8,rotation=10,brightness=0.1.' },
     seed: { type: 'string', value: 'N', description: 'Seed for weights, data order, augmentation, dropout. Default random (saved).' },
     'log-every': { type: 'string', value: 'N', description: 'Log line every N steps. Default 50.' },
     'save-every': { type: 'string', value: 'N', description: 'Checkpoint every N steps. Default 1000.' },
     keep: { type: 'string', value: 'N', description: 'Step checkpoints kept (besides best.ckpt). Default 2.' },
     out: { type: 'string', value: 'DIR', description: 'Run folder. Default runs/<model>-<date>-<time>.' },
     resume: { type: 'string', value: 'DIR', description: 'Continue this run from its newest checkpoint.' },
-    'cache-dir': { type: 'string', value: 'DIR', description: 'Decoded-pixel cache. Default .imgclass-cache.' },
     json: { type: 'boolean', description: 'Print the result as JSON at the end (progress still goes to stderr).' },
     tensorboard: { type: 'boolean', description: 'Also write TensorBoard event files into <run>/tensorboard/ (tensorboard --logdir runs/).' },
     'no-report': { type: 'boolean', description: 'Skip the plots and report.html written at the end.' },
@@ -93,7 +86,6 @@ export const trainCommand: CommandSpec = {
       throw new UsageError("'imgclass train' needs at least one training folder (or --resume RUN). See 'imgclass train --help'.");
     }
     if (resume && values.out) throw new UsageError('--resume continues the run in its own folder; leave out --out.');
-
     const controller = new AbortController();
     const onSignal = (signal: NodeJS.Signals) => {
       if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED); // second Ctrl-C: stop at once
