@@ -57,6 +57,30 @@ bool AppendActivation(dnnl::post_ops& ops, int activation, float alpha) {
   return false;
 }
 
+static bool bf16Mode = false;
+bool Bf16() { return bf16Mode; }
+
+ToBf16::ToBf16(const memory::dims& dims, memory::format_tag layout) {
+  const memory::desc f32Desc(dims, dt::f32, layout), bf16Desc(dims, dt::bf16, layout);
+  scratch = memory(bf16Desc, Engine());
+  prim = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), f32Desc, Engine(), bf16Desc));
+}
+
+memory ToBf16::operator()(const memory& f32) const {
+  if (!scratch) return f32;
+  Run(prim, {{DNNL_ARG_FROM, f32}, {DNNL_ARG_TO, scratch}});
+  return scratch;
+}
+
+static Napi::Value SetBf16(const Napi::CallbackInfo& info) {
+  bf16Mode = info[0].ToBoolean().Value();
+  return info.Env().Undefined();
+}
+
+static Napi::Value GetBf16(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), bf16Mode);
+}
+
 void Run(const dnnl::primitive& p, const std::unordered_map<int, memory>& args) {
   p.execute(Stream(), args);
   Stream().wait();
@@ -128,6 +152,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));
   exports.Set("implNames", Napi::Function::New(env, ImplNames));
+  exports.Set("setBf16", Napi::Function::New(env, SetBf16));
+  exports.Set("getBf16", Napi::Function::New(env, GetBf16));
   InitConv(env, exports);
   InitPool(env, exports);
   InitMatmul(env, exports);

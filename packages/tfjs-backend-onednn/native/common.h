@@ -64,6 +64,21 @@ bool AppendActivation(dnnl::post_ops& ops, int activation, float alpha);
 // Wraps a JS-owned buffer as a oneDNN memory without copying.
 inline memory Wrap(const memory::desc& md, void* data) { return memory(md, Engine(), data); }
 
+// Mixed precision: when on, convolutions compute in bf16 (inputs rounded to bf16, f32
+// accumulation and f32 outputs); tensors and weights the framework sees stay f32.
+bool Bf16();
+
+// Converts f32 activations to bf16 before a primitive that reads bf16. The scratch buffer
+// belongs to one cached primitive and is reused across calls.
+struct ToBf16 {
+  dnnl::memory scratch;
+  dnnl::reorder prim;
+  ToBf16() = default;
+  ToBf16(const memory::dims& dims, memory::format_tag layout);
+  // Returns `f32` itself when the primitive reads f32 (no conversion set up).
+  dnnl::memory operator()(const dnnl::memory& f32) const;
+};
+
 // Runs a primitive synchronously on the shared stream.
 void Run(const dnnl::primitive& p, const std::unordered_map<int, memory>& args);
 

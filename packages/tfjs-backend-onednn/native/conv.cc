@@ -11,20 +11,25 @@ namespace {
 
 using namespace dnnl;
 
-// Integer parameters, in the order src/kernels/conv_util.ts writes them.
+// Integer parameters, in the order src/kernels/conv_util.ts writes them, and the data type the
+// primitives read (bf16 in mixed-precision mode; outputs and the framework's buffers stay f32).
 struct ConvParams {
   int64_t n, ih, iw, ic, oh, ow, oc, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, groups;
+  dt compute;
   explicit ConvParams(const std::vector<int64_t>& p)
       : n(p[0]), ih(p[1]), iw(p[2]), ic(p[3]), oh(p[4]), ow(p[5]), oc(p[6]), kh(p[7]), kw(p[8]),
         sh(p[9]), sw(p[10]), dh(p[11]), dw(p[12]), pt(p[13]), pl(p[14]), pb(p[15]), pr(p[16]),
-        groups(p[17]) {}
-  memory::desc Src() const { return {{n, ic, ih, iw}, dt::f32, tag::nhwc}; }
-  memory::desc Dst() const { return {{n, oc, oh, ow}, dt::f32, tag::nhwc}; }
+        groups(p[17]), compute(Bf16() ? dt::bf16 : dt::f32) {}
+  bool bf16() const { return compute == dt::bf16; }
+  memory::dims SrcDims() const { return {n, ic, ih, iw}; }
+  memory::dims DstDims() const { return {n, oc, oh, ow}; }
+  memory::desc Src(dt type = dt::f32) const { return {SrcDims(), type, tag::nhwc}; }
+  memory::desc Dst(dt type = dt::f32) const { return {DstDims(), type, tag::nhwc}; }
   memory::dims WeightDims() const {
     if (groups == 1) return {oc, ic, kh, kw};
     return {groups, oc / groups, ic / groups, kh, kw};
   }
-  memory::desc AnyWeights() const { return {WeightDims(), dt::f32, tag::any}; }
+  memory::desc AnyWeights(dt type) const { return {WeightDims(), type, tag::any}; }
   // The framework's own weight order: HWIO, or HWCM for depthwise (channel multiplier M).
   memory::desc UserWeights() const {
     if (groups == 1) return {WeightDims(), dt::f32, tag::hwio};
@@ -38,14 +43,19 @@ struct ConvParams {
 
   convolution_forward::desc ForwardDesc(bool bias) const {
     if (bias) {
-      return {prop_kind::forward_training, algorithm::convolution_direct, Src(), AnyWeights(),
+      return {prop_kind::forward_training, algorithm::convolution_direct, Src(compute), AnyWeights(compute),
               memory::desc({oc}, dt::f32, tag::a), Dst(), Strides(), Dilates(), PadL(), PadR()};
     }
-    return {prop_kind::forward_training, algorithm::convolution_direct, Src(), AnyWeights(), Dst(),
-            Strides(), Dilates(), PadL(), PadR()};
+    return {prop_kind::forward_training, algorithm::convolution_direct, Src(compute), AnyWeights(compute),
+            Dst(), Strides(), Dilates(), PadL(), PadR()};
   }
   convolution_forward::primitive_desc Hint() const {
     return {ForwardDesc(false), Engine()};
+  }
+  // Cache key: the integers plus the compute type.
+  std::vector<int64_t> KeyValues(std::vector<int64_t> raw) const {
+    raw.push_back(bf16());
+    return raw;
   }
 };
 
@@ -65,22 +75,22 @@ struct WeightReorder {
 
 struct Forward {
   convolution_forward prim;
-  memory::desc weights;
   WeightReorder toPrimitive;
+  ToBf16 src;
 };
 
 struct BackwardData {
   convolution_backward_data prim;
-  memory::desc weights;
   WeightReorder toPrimitive;
+  ToBf16 diffDst;
 };
 
 struct BackwardWeights {
   convolution_backward_weights prim;
-  memory::desc diffWeights;
   bool needed = false;
   memory scratch;
   reorder toUser;
+  ToBf16 src, diffDst;
 };
 
 Cache<Forward> forwardCache;
@@ -98,15 +108,16 @@ Napi::Value ConvForward(const Napi::CallbackInfo& info) {
     int32_t alphaBits;
     std::memcpy(&alphaBits, &alpha, sizeof alphaBits);
     raw.insert(raw.end(), {hasBias, activation, alphaBits});
-    Forward& f = forwardCache.Get(Key(raw), [&] {
+    Forward& f = forwardCache.Get(Key(p.KeyValues(raw)), [&] {
       post_ops ops;
       AppendActivation(ops, activation, alpha);
       primitive_attr attr;
       attr.set_post_ops(ops);
       convolution_forward::primitive_desc pd(p.ForwardDesc(hasBias), attr, Engine());
       NoteImpl("conv_fwd", pd.impl_info_str());
-      return Forward{convolution_forward(pd), pd.weights_desc(),
-                     WeightReorder(p.UserWeights(), pd.weights_desc())};
+      Forward entry{convolution_forward(pd), WeightReorder(p.UserWeights(), pd.weights_desc())};
+      if (p.bf16()) entry.src = ToBf16(p.SrcDims(), tag::nhwc);
+      return entry;
     });
     memory userW = Wrap(p.UserWeights(), F32(info[1]));
     memory w = userW;
@@ -114,7 +125,7 @@ Napi::Value ConvForward(const Napi::CallbackInfo& info) {
       Run(f.toPrimitive.prim, {{DNNL_ARG_FROM, userW}, {DNNL_ARG_TO, f.toPrimitive.scratch}});
       w = f.toPrimitive.scratch;
     }
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, Wrap(p.Src(), F32(info[0]))},
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, f.src(Wrap(p.Src(), F32(info[0])))},
                                          {DNNL_ARG_WEIGHTS, w},
                                          {DNNL_ARG_DST, Wrap(p.Dst(), F32(info[3]))}};
     if (hasBias) args[DNNL_ARG_BIAS] = Wrap(memory::desc({p.oc}, dt::f32, tag::a), F32(info[2]));
@@ -130,13 +141,14 @@ Napi::Value ConvBackwardData(const Napi::CallbackInfo& info) {
   try {
     const std::vector<int64_t> raw = Ints(info[3]);
     const ConvParams p(raw);
-    BackwardData& b = backwardDataCache.Get(Key(raw), [&] {
-      convolution_backward_data::desc d(algorithm::convolution_direct, p.Src(), p.AnyWeights(), p.Dst(),
-                                        p.Strides(), p.Dilates(), p.PadL(), p.PadR());
+    BackwardData& b = backwardDataCache.Get(Key(p.KeyValues(raw)), [&] {
+      convolution_backward_data::desc d(algorithm::convolution_direct, p.Src(), p.AnyWeights(p.compute),
+                                        p.Dst(p.compute), p.Strides(), p.Dilates(), p.PadL(), p.PadR());
       convolution_backward_data::primitive_desc pd(d, Engine(), p.Hint());
       NoteImpl("conv_bwd_data", pd.impl_info_str());
-      return BackwardData{convolution_backward_data(pd), pd.weights_desc(),
-                          WeightReorder(p.UserWeights(), pd.weights_desc())};
+      BackwardData entry{convolution_backward_data(pd), WeightReorder(p.UserWeights(), pd.weights_desc())};
+      if (p.bf16()) entry.diffDst = ToBf16(p.DstDims(), tag::nhwc);
+      return entry;
     });
     memory userW = Wrap(p.UserWeights(), F32(info[1]));
     memory w = userW;
@@ -144,7 +156,7 @@ Napi::Value ConvBackwardData(const Napi::CallbackInfo& info) {
       Run(b.toPrimitive.prim, {{DNNL_ARG_FROM, userW}, {DNNL_ARG_TO, b.toPrimitive.scratch}});
       w = b.toPrimitive.scratch;
     }
-    Run(b.prim, {{DNNL_ARG_DIFF_DST, Wrap(p.Dst(), F32(info[0]))},
+    Run(b.prim, {{DNNL_ARG_DIFF_DST, b.diffDst(Wrap(p.Dst(), F32(info[0])))},
                  {DNNL_ARG_WEIGHTS, w},
                  {DNNL_ARG_DIFF_SRC, Wrap(p.Src(), F32(info[2]))}});
   } catch (const dnnl::error& e) {
@@ -158,12 +170,16 @@ Napi::Value ConvBackwardFilter(const Napi::CallbackInfo& info) {
   try {
     const std::vector<int64_t> raw = Ints(info[3]);
     const ConvParams p(raw);
-    BackwardWeights& b = backwardWeightsCache.Get(Key(raw), [&] {
-      convolution_backward_weights::desc d(algorithm::convolution_direct, p.Src(), p.AnyWeights(), p.Dst(),
-                                           p.Strides(), p.Dilates(), p.PadL(), p.PadR());
+    BackwardWeights& b = backwardWeightsCache.Get(Key(p.KeyValues(raw)), [&] {
+      convolution_backward_weights::desc d(algorithm::convolution_direct, p.Src(p.compute), p.AnyWeights(dt::f32),
+                                           p.Dst(p.compute), p.Strides(), p.Dilates(), p.PadL(), p.PadR());
       convolution_backward_weights::primitive_desc pd(d, Engine(), p.Hint());
       NoteImpl("conv_bwd_weights", pd.impl_info_str());
-      BackwardWeights entry{convolution_backward_weights(pd), pd.diff_weights_desc()};
+      BackwardWeights entry{convolution_backward_weights(pd)};
+      if (p.bf16()) {
+        entry.src = ToBf16(p.SrcDims(), tag::nhwc);
+        entry.diffDst = ToBf16(p.DstDims(), tag::nhwc);
+      }
       if (pd.diff_weights_desc() != p.UserWeights()) {
         entry.needed = true;
         entry.scratch = memory(pd.diff_weights_desc(), Engine());
@@ -173,8 +189,8 @@ Napi::Value ConvBackwardFilter(const Napi::CallbackInfo& info) {
       return entry;
     });
     memory userDw = Wrap(p.UserWeights(), F32(info[2]));
-    Run(b.prim, {{DNNL_ARG_SRC, Wrap(p.Src(), F32(info[0]))},
-                 {DNNL_ARG_DIFF_DST, Wrap(p.Dst(), F32(info[1]))},
+    Run(b.prim, {{DNNL_ARG_SRC, b.src(Wrap(p.Src(), F32(info[0])))},
+                 {DNNL_ARG_DIFF_DST, b.diffDst(Wrap(p.Dst(), F32(info[1])))},
                  {DNNL_ARG_DIFF_WEIGHTS, b.needed ? b.scratch : userDw}});
     if (b.needed) Run(b.toUser, {{DNNL_ARG_FROM, b.scratch}, {DNNL_ARG_TO, userDw}});
   } catch (const dnnl::error& e) {

@@ -23,10 +23,40 @@ export interface OnednnInfo {
   isa: string;
   /** Threads the kernels run on (TFJS_ONEDNN_THREADS, default: all cores). */
   threads: number;
+  /** What convolutions compute in: 'float32' (default) or 'bfloat16' (see setPrecision). */
+  precision: Precision;
 }
 
 export function info(): OnednnInfo {
-  return {onednnVersion: native.version(), isa: native.isa(), threads: native.getNumThreads()};
+  return {onednnVersion: native.version(), isa: native.isa(), threads: native.getNumThreads(), precision: getPrecision()};
+}
+
+/**
+ * 'float32' (default) or 'bfloat16': mixed precision as in Keras's 'mixed_bfloat16' policy, for
+ * CPUs with bf16 instructions (avx512_bf16, AMX). Convolutions (forward and both gradients) read
+ * their inputs rounded to bf16 and accumulate in f32; every tensor, weight and optimizer state the
+ * framework sees stays float32 (f32 master weights). Matrix products stay f32: the dense layers
+ * this was measured on are memory-bound on their weights, which would have to be converted per call.
+ */
+export type Precision = 'float32'|'bfloat16';
+
+export function setPrecision(precision: Precision): void {
+  if (precision !== 'float32' && precision !== 'bfloat16') {
+    throw new Error(`setPrecision: expected 'float32' or 'bfloat16', got ${JSON.stringify(precision)}`);
+  }
+  if (precision === 'bfloat16' && !supportsBfloat16()) {
+    throw new Error(`setPrecision: this CPU has no bf16 instructions (oneDNN ISA ${native.isa()}); use 'float32'`);
+  }
+  native.setBf16(precision === 'bfloat16');
+}
+
+export function getPrecision(): Precision {
+  return native.getBf16() ? 'bfloat16' : 'float32';
+}
+
+/** Whether the CPU computes bf16 natively (AVX-512 BF16 or AMX). */
+export function supportsBfloat16(): boolean {
+  return /bf16|amx/.test(native.isa());
 }
 
 /** Sets the number of threads the native kernels use. */

@@ -55,6 +55,7 @@ import {onednnClipGradConfig} from './kernels/OnednnClipGrad';
 import {onednnMeanGradConfig} from './kernels/OnednnMeanGrad';
 import {onednnReluGradConfig} from './kernels/OnednnReluGrad';
 import {onednnSquareGradConfig} from './kernels/OnednnSquareGrad';
+import {onednnTrainingConv2DConfig} from './kernels/OnednnTrainingConv2D';
 import {tanhConfig} from './kernels/Tanh';
 import {tileConfig} from './kernels/Tile';
 import {fusedMatMulConfig} from './kernels/_FusedMatMul';
@@ -117,6 +118,7 @@ export const nativeKernelConfigs: KernelConfig[] = [
   onednnMeanGradConfig,
   onednnReluGradConfig,
   onednnSquareGradConfig,
+  onednnTrainingConv2DConfig,
   tanhConfig,
   tileConfig,
   fusedMatMulConfig,

@@ -98,6 +98,53 @@ test('fused conv2d with bias and each activation', () => {
   });
 });
 
+test('fused conv2d while training: gradients of x, filter and bias for each activation', () => {
+  // On onednn these record the fused kernel with its own gradient (gradients/conv2d_bias_activation.ts);
+  // the CPU backend runs tfjs's unfused Conv2D + Add + activation.
+  const cases = [['relu', true, 'same', 1], ['relu', true, 'valid', 2], ['relu6', true, 'valid', 2], ['linear', true, 'same', 2],
+                 ['relu', false, 'valid', 1], ['elu', true, 'same', 1]] as const;
+  cases.forEach(([activation, withBias, pad, stride], i) => {
+    check(`fused conv2d ${activation} bias=${withBias} ${pad} s${stride} grads`, () => {
+      const x = tf.randomNormal([2, 9, 8, 3], 0, 2, 'float32', 3000 + i) as tf.Tensor4D;
+      const f = tf.randomNormal([3, 3, 3, 5], 0, 1, 'float32', 3100 + i) as tf.Tensor4D;
+      const bias = tf.randomNormal([5], 0, 1, 'float32', 3200 + i);
+      const y0 = tf.fused.conv2d({x, filter: f, strides: stride, pad, bias, activation});
+      const weight = tf.randomNormal(y0.shape, 0, 1, 'float32', 3300 + i);
+      const loss = (a: tf.Tensor, b: tf.Tensor, c?: tf.Tensor) => tf.fused.conv2d({
+        x: a as tf.Tensor4D, filter: b as tf.Tensor4D, strides: stride, pad, bias: c, activation}).mul(weight).sum();
+      const {value, grads} = tf.valueAndGrads(loss)(withBias ? [x, f, bias] : [x, f]);
+      return [value, ...grads];
+    });
+  });
+});
+
+test('tf.layers conv with ReLU trains through the fused kernel, as on the CPU backend', async () => {
+  const make = () => {
+    const model = tf.sequential({layers: [
+      tf.layers.conv2d({inputShape: [10, 10, 3], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu',
+                        kernelInitializer: tf.initializers.glorotNormal({seed: 1})}),
+      tf.layers.flatten(),
+      tf.layers.dense({units: 2, kernelInitializer: tf.initializers.glorotNormal({seed: 2})}),
+    ]});
+    const x = tf.randomNormal([4, 10, 10, 3], 0, 1, 'float32', 7);
+    const labels = tf.oneHot(tf.tensor1d([0, 1, 1, 0], 'int32'), 2);
+    const loss = () => tf.losses.softmaxCrossEntropy(labels, model.apply(x) as tf.Tensor) as tf.Scalar;
+    return {model, loss};
+  };
+  check('conv layer variable gradients', () => {
+    const {model, loss} = make();
+    const {grads} = tf.variableGrads(loss, model.trainableWeights.map(w => (w as unknown as {val: tf.Variable}).val));
+    return Object.values(grads);
+  });
+  tf.setBackend('onednn');
+  const {model, loss} = make();
+  const profile = await tf.profile(() => tf.variableGrads(loss).value);
+  const kernels = profile.kernels.map(k => k.name);
+  assert.ok(kernels.includes('OnednnTrainingConv2D'), `kernels run: ${kernels.join(', ')}`);
+  assert.ok(!kernels.includes('Conv2D') && !kernels.includes('Relu'), `kernels run: ${kernels.join(', ')}`);
+  model.dispose();
+});
+
 test('pooling forward; max-pool and valid avg-pool gradients', () => {
   const r = rng(4);
   for (let i = 0; i < CASES; i++) {

@@ -2,10 +2,11 @@
 // (see test/tfjs-core-suite/). Bundles it, runs it in a child process, and asserts that no spec
 // fails and that the suite really ran (spec count above a floor, the required files present).
 // For a readable report of the same run: `npm run test:tfjs-core`.
-import {test} from 'node:test';
+import {test, TestContext} from 'node:test';
+import {supportsBfloat16} from '../src/index';
 import * as assert from 'node:assert/strict';
 import {runSuite} from './tfjs-core-suite/run';
-import {SPEC_EXCLUDES} from './tfjs-core-suite/exclude';
+import {BF16_SPEC_EXCLUDES, SPEC_EXCLUDES} from './tfjs-core-suite/exclude';
 
 /** 4,225 specs run (tfjs-core 4.22, all 254 test files); far fewer means files went missing. */
 const MIN_SPECS = 4000;
@@ -23,8 +24,8 @@ const REQUIRED_FILES = [
   'ops/clip_by_value_test', 'ops/sum_test', 'ops/mean_test', 'ops/max_test', 'ops/min_test',
 ];
 
-test('tfjs-core 4.22 kernel test suite passes on the onednn backend', {timeout: 10 * 60 * 1000}, async t => {
-  const result = await runSuite({stdout: 'pipe'});
+async function suitePasses(t: TestContext, bf16: boolean) {
+  const result = await runSuite({stdout: 'pipe', bf16});
   const s = result.summary;
   if (s === null) {
     assert.fail(`the suite process ended without a summary (exit code ${result.exitCode}, signal ` +
@@ -32,7 +33,7 @@ test('tfjs-core 4.22 kernel test suite passes on the onednn backend', {timeout: 
   }
   t.diagnostic(`native kernels: ${s.nativeKernels.join(', ') || '(none)'}`);
   t.diagnostic(`test files: ${s.files.length}, specs passed: ${s.passed}, failed: ${s.failed}, ` +
-      `excluded: ${s.excluded} (${SPEC_EXCLUDES.length} exclusion rules), pending in tfjs-core: ${s.pending}, ` +
+      `excluded: ${s.excluded} (${SPEC_EXCLUDES.length + (bf16 ? BF16_SPEC_EXCLUDES.length : 0)} exclusion rules), pending in tfjs-core: ${s.pending}, ` +
       `${(s.durationMs / 1000).toFixed(1)} s`);
   const nativeCalls = Object.values(s.nativeCalls).reduce((a, n) => a + n, 0);
   t.diagnostic(`native addon calls: ${nativeCalls}`);
@@ -46,4 +47,11 @@ test('tfjs-core 4.22 kernel test suite passes on the onednn backend', {timeout: 
   assert.deepEqual(missing, [], 'required tfjs-core test files that declared no spec');
   if (s.nativeKernels.length > 0) assert.ok(nativeCalls > 0, 'native kernels are registered but the addon was never called');
   assert.deepEqual(s.unusedExclusions, [], 'exclusion rules that match no spec any more: remove them');
-});
+}
+
+test('tfjs-core 4.22 kernel test suite passes on the onednn backend', {timeout: 10 * 60 * 1000},
+     t => suitePasses(t, false));
+
+test('the same suite passes in mixed-precision (bf16) mode with tfjs\'s 16-bit tolerances',
+     {timeout: 10 * 60 * 1000, skip: supportsBfloat16() ? false : 'this CPU has no bf16 instructions'},
+     t => suitePasses(t, true));

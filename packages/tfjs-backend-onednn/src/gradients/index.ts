@@ -1,5 +1,6 @@
 import {installBatchNormGradient} from './batch_norm_grad';
 import {installClipGradient} from './clip_grad';
+import {installConv2dBiasActivation} from './conv2d_bias_activation';
 import {installMeanGradient} from './mean_grad';
 import {installReluGradient} from './relu_grad';
 import {installSquareGradient} from './square_grad';
@@ -8,6 +9,7 @@ import {installSquareGradient} from './square_grad';
 export function installNativeGradients(): void {
   installBatchNormGradient();
   installClipGradient();
+  installConv2dBiasActivation();
   installMeanGradient();
   installReluGradient();
   installSquareGradient();

@@ -17,3 +17,15 @@ export const SPEC_EXCLUDES: SpecExclude[] = [
         'excludes padding; the true gradient (finite differences, TensorFlow) is 0,1.75,1.75,0,4,4,0,9.25,9.25',
   },
 ];
+
+/**
+ * Excluded only in mixed-precision mode (run.ts --bf16). tfjs's 16-bit tolerance is absolute (1e-1);
+ * bf16 keeps 8 significant bits, so results in the hundreds differ by more than that while being
+ * as close as bf16 allows (relative 1e-3). Each is checked instead by the bf16 differential test.
+ */
+export const BF16_SPEC_EXCLUDES: SpecExclude[] = [
+  {
+    spec: 'conv2d onednn {} x=[3,3,2] f=[2,2,2,1] s=1 d=1 p=valid',
+    reason: 'outputs up to 220.9; bf16-rounded inputs give 221.05 (relative error 7e-4, above the absolute 1e-1)',
+  },
+];

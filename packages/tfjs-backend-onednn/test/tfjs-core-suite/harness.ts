@@ -8,7 +8,9 @@
 //   TFJS_CORE_SUITE_VERBOSE  '1': print every spec, not only the failures
 //   TFJS_CORE_SUITE_RUN_EXCLUDED  '1': run the excluded specs too (to check they still fail)
 import * as fs from 'fs';
-import {SPEC_EXCLUDES} from './exclude';
+import {BF16_SPEC_EXCLUDES, SPEC_EXCLUDES as F32_SPEC_EXCLUDES} from './exclude';
+
+const SPEC_EXCLUDES = process.env.TFJS_CORE_SUITE_BF16 === '1' ? [...F32_SPEC_EXCLUDES, ...BF16_SPEC_EXCLUDES] : F32_SPEC_EXCLUDES;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const jasmineCore = require('jasmine-core');

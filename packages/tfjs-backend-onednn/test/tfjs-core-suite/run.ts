@@ -12,6 +12,7 @@
 //   --addon-root DIR   load DIR/build/Release/tfjs_onednn.node instead of this package's addon
 //                      (default: $TFJS_CORE_SUITE_ADDON_ROOT, else this package)
 //   --cpu-kernels      swap every native kernel back to the CPU backend's (baseline without native code)
+//   --bf16             run in mixed-precision mode (setPrecision('bfloat16')) with tfjs's 16-bit tolerances
 //   --run-excluded     also run the specs listed in exclude.ts (to check they still fail)
 //   --keep-bundle      keep the bundle in test-artifacts/tfjs-core-suite/ (for debugging)
 import {spawn} from 'child_process';
@@ -27,6 +28,8 @@ export interface RunOptions {
   verbose?: boolean;
   runExcluded?: boolean;
   cpuKernels?: boolean;
+  /** Mixed-precision mode; the backend reports floatPrecision() 16, so specs use tfjs's 16-bit tolerances. */
+  bf16?: boolean;
   /** Default: $TFJS_CORE_SUITE_ADDON_ROOT, else this package. */
   addonRoot?: string;
   keepBundle?: boolean;
@@ -60,6 +63,7 @@ export async function runSuite(options: RunOptions = {}): Promise<RunResult> {
     TFJS_CORE_SUITE_VERBOSE: options.verbose ? '1' : '',
     TFJS_CORE_SUITE_RUN_EXCLUDED: options.runExcluded ? '1' : '',
     TFJS_CORE_SUITE_CPU_KERNELS: options.cpuKernels ? '1' : '',
+    TFJS_CORE_SUITE_BF16: options.bf16 ? '1' : '',
   };
   try {
     const child = spawn(process.execPath, [bundle.outfile], {
@@ -100,6 +104,7 @@ async function main(): Promise<void> {
       case '--verbose': options.verbose = true; break;
       case '--run-excluded': options.runExcluded = true; break;
       case '--cpu-kernels': options.cpuKernels = true; break;
+      case '--bf16': options.bf16 = true; break;
       case '--addon-root': options.addonRoot = value(); break;
       case '--keep-bundle': options.keepBundle = true; break;
       case '--json': jsonOut = value(); break;

@@ -9,7 +9,8 @@
 
 // The backend package itself: imports @tensorflow/tfjs-core (bundled as dist/index.js) and
 // @tensorflow/tfjs-backend-cpu, loads the native addon, registers 'onednn' at priority 4.
-import {nativeKernelNames} from '../../src/index';
+import {nativeKernelNames, setPrecision} from '../../src/index';
+import {OnednnBackend} from '../../src/backend';
 import {nativeKernelConfigs} from '../../src/register_all_kernels';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
@@ -30,13 +31,20 @@ if (cpuKernelsOnly) {
   }
 }
 
+// TFJS_CORE_SUITE_BF16=1 (run.ts --bf16): mixed precision. The backend then reports 16-bit floats,
+// which is how tfjs-core's specs pick their tolerances (1e-1 instead of 1e-3, as for WebGL's half floats).
+if (process.env.TFJS_CORE_SUITE_BF16 === '1') {
+  setPrecision('bfloat16');
+  OnednnBackend.prototype.floatPrecision = () => 16;
+}
+
 setTestEnvs([{name: 'onednn', backendName: 'onednn', isDataSync: true}]);
 setNativeKernels(cpuKernelsOnly ? [] : nativeKernelNames);
 
 // Count calls into the addon (kernels call `native.fn(...)` at run time), so the report shows
 // that the suite really ran native code, and which entry points it reached.
 const nativeCalls: Record<string, number> = {};
-const introspection = new Set(['version', 'isa', 'setNumThreads', 'getNumThreads', 'implNames']);
+const introspection = new Set(['version', 'isa', 'setNumThreads', 'getNumThreads', 'implNames', 'setBf16', 'getBf16']);
 for (const key of Object.keys(native)) {
   const fn = native[key];
   if (typeof fn !== 'function' || introspection.has(key)) continue;
@@ -53,6 +61,7 @@ setNativeCallCounts(nativeCalls);
 describeWithFlags('tfjs-core-suite harness', ALL_ENVS, () => {
   it('runs on the onednn backend with its native kernels registered', () => {
     expect(tf.getBackend()).toBe('onednn');
+    expect(native.getBf16()).toBe(process.env.TFJS_CORE_SUITE_BF16 === '1');
     const registered = new Set(tf.getKernelsForBackend('onednn').map(k => k.kernelName));
     for (const config of nativeKernelConfigs) expect(registered.has(config.kernelName)).toBe(true);
   });
