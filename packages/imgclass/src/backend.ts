@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { ImgclassError } from './errors';
 
 type OnednnModule = typeof import('@imgclass/tfjs-backend-onednn');
 
@@ -36,4 +37,28 @@ export async function backendInfo(): Promise<BackendInfo> {
     threads: native?.threads ?? null,
     problem: loadError ? `the oneDNN backend did not load (${loadError})` : null,
   };
+}
+
+/** 'float32', or 'bfloat16' for mixed precision (bf16 convolutions, f32 weights). */
+export type Precision = 'float32' | 'bfloat16';
+
+/**
+ * Runs `work` with the backend computing in `precision`, then returns to float32. bfloat16 needs
+ * the oneDNN backend on a CPU with bf16 instructions; anything else is a clear error.
+ */
+export async function withPrecision<T>(precision: Precision, work: () => Promise<T>): Promise<T> {
+  if (precision === 'float32') return work();
+  await tf.ready();
+  if (!onednn || tf.getBackend() !== 'onednn') {
+    throw new ImgclassError('INVALID_OPTION', `--bf16 needs the oneDNN backend, but tfjs runs on '${tf.getBackend()}'${loadError ? ` (${loadError})` : ''}.`);
+  }
+  if (!onednn.supportsBfloat16()) {
+    throw new ImgclassError('INVALID_OPTION', `--bf16 needs a CPU with bf16 instructions (AVX-512 BF16 or AMX); this one has ${onednn.info().isa}.`);
+  }
+  onednn.setPrecision(precision);
+  try {
+    return await work();
+  } finally {
+    onednn.setPrecision('float32');
+  }
 }

@@ -1,4 +1,5 @@
 import '../src/backend';
+import * as onednn from '@imgclass/tfjs-backend-onednn';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -71,4 +72,30 @@ test('the same seed gives the same metrics; another seed does not', async () => 
   const a = trainLosses(runA.runDir);
   trainLosses(runB.runDir).forEach(([, loss], i) => assert.ok(Math.abs(loss - a[i][1]) < TOLERANCE));
   assert.ok(trainLosses(runC.runDir).some(([, loss], i) => Math.abs(loss - a[i][1]) > 1e-3));
+});
+
+const bf16Skip = onednn.supportsBfloat16() ? false : 'this CPU has no bf16 instructions';
+
+test('--bf16 (mixed precision) trains, is saved in the run, resumes in bf16, and leaves float32 behind', { skip: bf16Skip }, async () => {
+  const f32 = await train({ ...options, steps: 4, out: path.join(work, 'f32') }, { cacheDir });
+  const run = path.join(work, 'bf16');
+  let precisionDuring = '';
+  await train({ ...options, steps: 4, precision: 'bfloat16', out: run }, {
+    cacheDir,
+    onEvent: (e) => {
+      if (e.type === 'start') precisionDuring = onednn.getPrecision();
+    },
+  });
+  assert.equal(precisionDuring, 'bfloat16');
+  assert.equal(onednn.getPrecision(), 'float32', 'back to float32 after the run');
+  assert.equal(JSON.parse(readFileSync(path.join(run, 'config.json'), 'utf8')).precision, 'bfloat16');
+  const a = trainLosses(f32.runDir);
+  const b = trainLosses(run);
+  // Same batches and initial weights: bf16 rounding moves the losses a little, not a lot.
+  b.forEach(([, loss], i) => assert.ok(Math.abs(loss - a[i][1]) < 0.05 * a[i][1], `step ${i + 1}: bf16 ${loss}, f32 ${a[i][1]}`));
+  assert.ok(b.some(([, loss], i) => loss !== a[i][1]), 'bf16 computed exactly as float32');
+  const resumed = await resumeTraining(run, { steps: 6 }, { cacheDir });
+  assert.equal(resumed.steps, 6);
+  const savedWeights = new Float32Array(readFileSync(path.join(run, 'model', 'weights.bin')).buffer.slice(0));
+  assert.ok(savedWeights.every(Number.isFinite), 'float32 master weights saved');
 });

@@ -59,6 +59,10 @@ export const trainCommand: CommandSpec = {
     'lr-gamma': { type: 'string', value: 'G', description: 'step schedule: decay factor. Default 0.1.' },
     'min-lr': { type: 'string', value: 'LR', description: 'cosine schedule: final rate. Default 0.' },
     'label-smoothing': { type: 'string', value: 'E', description: 'Label smoothing. Default 0.' },
+    bf16: {
+      type: 'boolean',
+      description: 'Mixed precision: convolutions in bfloat16, weights and optimizer in float32 (CPUs with AVX-512 BF16 or AMX; ~1.3x faster).',
+    },
     patience: { type: 'string', value: 'N', description: 'Early stopping: epochs without a better validation accuracy. Default off.' },
     'min-delta': { type: 'string', value: 'D', description: 'Early stopping: smallest gain that counts. Default 0.' },
     seed: { type: 'string', value: 'N', description: 'Seed for weights, data order, augmentation, dropout. Default random (saved).' },
@@ -154,6 +158,7 @@ function trainOptionsFrom(values: OptionValues, positionals: string[]): Partial<
     minLr: num('min-lr'),
     weightDecay: num('weight-decay'),
     labelSmoothing: num('label-smoothing'),
+    precision: values.bf16 === true ? 'bfloat16' : undefined,
     patience: int('patience'),
     minDelta: num('min-delta'),
     augment: parseAugment(stringOpt(values, 'augment')),

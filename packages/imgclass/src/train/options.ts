@@ -1,3 +1,4 @@
+import type { Precision } from '../backend';
 import path from 'node:path';
 import type { AugmentationOptions } from '../data/augment';
 import type { Normalization, ResizeMode } from '../data/config';
@@ -60,6 +61,11 @@ export interface TrainOptions {
   weightDecay?: number;
   /** Mixes this much of the uniform distribution into the one-hot targets. Default 0. */
   labelSmoothing?: number;
+  /**
+   * 'bfloat16': mixed precision (convolutions in bf16, weights and optimizer state in f32), on CPUs
+   * with bf16 instructions. Default 'float32'.
+   */
+  precision?: Precision;
   /** Stop after this many epochs without a better validation accuracy. Default: off. */
   patience?: number;
   /** The smallest gain that counts as better for early stopping. Default 0. */
@@ -106,6 +112,7 @@ export interface RunConfig {
   minLr: number;
   weightDecay: number;
   labelSmoothing: number;
+  precision: Precision;
   patience: number | null;
   minDelta: number;
   augment: boolean | AugmentationOptions;
@@ -165,6 +172,7 @@ export function resolveRunConfig(o: TrainOptions): RunConfig {
     minLr: o.minLr ?? 0,
     weightDecay: o.weightDecay ?? 0,
     labelSmoothing: o.labelSmoothing ?? 0,
+    precision: o.precision ?? 'float32',
     patience: o.patience ?? null,
     minDelta: o.minDelta ?? 0,
     augment: o.augment ?? true,
@@ -196,6 +204,7 @@ function validate(c: RunConfig): void {
   if (!(c.lrGamma > 0 && c.lrGamma <= 1)) throw invalid(`lr-gamma must be in (0, 1], got ${c.lrGamma}.`);
   if (!(c.momentum >= 0 && c.momentum < 1)) throw invalid(`momentum must be in [0, 1), got ${c.momentum}.`);
   if (!(c.weightDecay >= 0 && c.weightDecay < 1)) throw invalid(`weight decay must be in [0, 1), got ${c.weightDecay}.`);
+  if (c.precision !== 'float32' && c.precision !== 'bfloat16') throw invalid(`precision must be float32 or bfloat16, got ${c.precision}.`);
   if (!(c.labelSmoothing >= 0 && c.labelSmoothing < 1)) throw invalid(`label smoothing must be in [0, 1), got ${c.labelSmoothing}.`);
   if (!(c.validationSplit >= 0 && c.validationSplit < 1)) throw invalid(`The validation split must be in [0, 1), got ${c.validationSplit}.`);
   if (!['adam', 'sgd', 'rmsprop'].includes(c.optimizer)) throw invalid(`Unknown optimizer '${c.optimizer}'; choose adam, sgd or rmsprop.`);
@@ -208,11 +217,12 @@ function validate(c: RunConfig): void {
  * Settings a resumed run may change: how long it runs and how it reports.
  * Anything else would silently make the continuation a different experiment.
  */
-const RESUMABLE_CHANGES: ReadonlySet<keyof RunConfig> = new Set(['epochs', 'steps', 'logEvery', 'saveEvery', 'keepCheckpoints']);
+const RESUMABLE_CHANGES: ReadonlySet<keyof RunConfig> = new Set(['epochs', 'steps', 'logEvery', 'saveEvery', 'keepCheckpoints', 'precision']);
 
 /** Options given on resume that disagree with the saved config: one sentence naming the first. */
 export function resumeConflicts(saved: RunConfig, given: Partial<TrainOptions>): RunConfig {
-  const merged: RunConfig = { ...saved };
+  // Runs saved before mixed precision existed trained in float32.
+  const merged: RunConfig = { ...saved, precision: saved.precision ?? 'float32' };
   for (const [key, value] of Object.entries(given) as [keyof TrainOptions, unknown][]) {
     if (value === undefined || key === 'cacheDir') continue;
     const savedValue = saved[key as keyof RunConfig];

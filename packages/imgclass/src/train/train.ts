@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
+import { withPrecision } from '../backend';
 import { loadImageFolder } from '../data/load-image-folder';
 import { ImgclassError } from '../errors';
 import { saveModelFiles } from '../io/model-files';
@@ -78,6 +79,10 @@ export async function resumeTraining(
 }
 
 async function runTraining(runDir: string, config: RunConfig, resume: boolean, hooks: TrainHooks): Promise<TrainResult> {
+  return withPrecision(config.precision, () => runTrainingIn(runDir, config, resume, hooks));
+}
+
+async function runTrainingIn(runDir: string, config: RunConfig, resume: boolean, hooks: TrainHooks): Promise<TrainResult> {
   const emit = hooks.onEvent ?? (() => undefined);
   const data = await loadImageFolder({
     roots: config.train,
