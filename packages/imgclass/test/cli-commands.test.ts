@@ -76,7 +76,7 @@ test('models lists every network with parameters and FLOPs at the size asked', a
   assert.equal(r.code, 0);
   assert.match(r.stdout, /^Networks at 150×150×3:/);
   assert.match(r.stdout, /\nlenet5 +14,606,766 +215\.0 M +1 +The seed's LeNet-5/);
-  for (const name of ['alexnet', 'vgg16', 'resnet18', 'mobilenet']) assert.match(r.stdout, new RegExp(`\\n${name} +[\\d,]+ +[\\d.]+ [kMG] `));
+  for (const name of ['alexnet', 'vgg16', 'resnet18', 'resnet18-half', 'mobilenet']) assert.match(r.stdout, new RegExp(`\\n${name} +[\\d,]+ +[\\d.]+ [kMG] `));
   const small = await cli('models', '--size', '40', '--json');
   const list = JSON.parse(small.stdout) as { name: string; error?: string }[];
   assert.match(list.find((m) => m.name === 'alexnet')?.error ?? '', /too small for alexnet/);

@@ -7,7 +7,7 @@ import { buildModel, describeModels, lenet5, MODELS } from '../src/models';
 
 test('models are listed with parameter counts and FLOPs at the chosen size', () => {
   const list = describeModels(150, 2);
-  assert.deepEqual(list.map((m) => m.name), ['lenet5', 'alexnet', 'vgg16', 'resnet18', 'mobilenet']);
+  assert.deepEqual(list.map((m) => m.name), ['lenet5', 'alexnet', 'vgg16', 'resnet18', 'resnet18-half', 'mobilenet']);
   const byName = Object.fromEntries(list.map((m) => [m.name, m]));
   assert.equal(byName.lenet5.params, 14_606_766);
   assert.equal(byName.resnet18.params, 11_176_512 + 512 * 2 + 2 + 2 * 4800); // torchvision's body + head + BN statistics

@@ -158,3 +158,24 @@ describe('PNG rendering', () => {
     assert.ok(stats.channels[2].min < 200, 'something darker than the white background was drawn');
   });
 });
+
+describe('mistakes gallery', () => {
+  it('shows the given mistakes in order, framed red, and says how many there were in all', async () => {
+    const { mistakesGallery } = await import('../src/report/prediction-grid');
+    const mistakes: SamplePrediction[] = [0.99, 0.9, 0.7].map((probability, i) => ({
+      path: `/nowhere/picture-${i}.jpg`,
+      trueClass: 'cat',
+      predictedClass: 'dog',
+      probability,
+      correct: false,
+    }));
+    const svg = await mistakesGallery(mistakes, 40);
+    assert.match(svg, /Most confident mistakes/);
+    assert.match(svg, /the 3 most confident of 40 wrong answers, surest first/);
+    const titles = [...svg.matchAll(/<title>([^<]+)<\/title>/g)].map((m) => m[1]).filter((t) => t.startsWith('/nowhere'));
+    assert.deepEqual(titles, mistakes.map((m) => m.path));
+    assert.deepEqual([...svg.matchAll(/said: dog (\d+)%/g)].map((m) => m[1]), ['99', '90', '70']);
+    assert.equal((svg.match(/class="sample wrong"/g) ?? []).length, 3);
+    assert.match(await mistakesGallery(mistakes, 3), /all 3 wrong answers/);
+  });
+});

@@ -40,7 +40,14 @@ describe('run report', () => {
   it('writes every chart as SVG and PNG, and one self-contained report.html', async () => {
     const report = await writeRunReport(runDir, { cacheDir: path.join(root, 'cache') });
     const names = report.plots.map((p) => path.relative(runDir, p)).sort();
-    const charts = ['accuracy', 'confusion', 'learning-rate', 'loss', 'predictions'];
+    const e = report.evaluation;
+    assert.ok(e);
+    // The mistakes gallery: every wrong answer (up to 16), the most confident first.
+    const wrong = e.confusion.flat().reduce((a, b) => a + b, 0) - e.confusion.reduce((a, row, i) => a + row[i], 0);
+    assert.equal(e.mistakeCount, wrong);
+    assert.equal(e.mistakes.length, Math.min(16, wrong));
+    assert.ok(e.mistakes.every((m, i) => !m.correct && (i === 0 || m.probability <= e.mistakes[i - 1].probability)));
+    const charts = ['accuracy', 'confusion', 'learning-rate', 'loss', ...(wrong > 0 ? ['mistakes'] : []), 'predictions'];
     assert.deepEqual(names, charts.flatMap((c) => [`plots/${c}.png`, `plots/${c}.svg`]).sort());
     for (const c of charts) {
       const svg = await readFile(path.join(runDir, 'plots', `${c}.svg`), 'utf8');
@@ -55,7 +62,8 @@ describe('run report', () => {
 
     const html = await readFile(report.html, 'utf8');
     assert.deepEqual(externalReferences(html), [], 'no network access needed');
-    assert.equal((html.match(/<svg /g) ?? []).length, 5, 'all five charts inlined');
+    assert.equal((html.match(/<svg /g) ?? []).length, charts.length, 'all charts inlined');
+    assert.match(html, /<h2>Most confident mistakes<\/h2>/);
     assert.match(html, /<style>/);
     assert.match(html, /<h2>Per class<\/h2>/);
     // Every sample picture is embedded as a data URI.

@@ -1,4 +1,4 @@
-export { alexnet, buildModel, inputSize, lenet5, mobilenet, modelSpec, MODELS, resnet18, vgg16 } from './registry';
+export { alexnet, buildModel, inputSize, lenet5, mobilenet, modelSpec, MODELS, resnet18, resnet18Half, vgg16 } from './registry';
 export type { ModelName, ModelOptions, ModelSpec } from './registry';
 export type { InitScheme } from './net-builder';
 export { LocalResponseNormalization } from './lrn-layer';

@@ -7,7 +7,7 @@ import { BuildContext, InitScheme, NetBuilder } from './net-builder';
 import { buildResnet18 } from './resnet18';
 import { buildVgg16 } from './vgg16';
 
-export type ModelName = 'lenet5' | 'alexnet' | 'vgg16' | 'resnet18' | 'mobilenet';
+export type ModelName = 'lenet5' | 'alexnet' | 'vgg16' | 'resnet18' | 'resnet18-half' | 'mobilenet';
 
 export interface ModelOptions {
   /** Input side (square) or [width, height]. Default 150, the seed's size. */
@@ -63,6 +63,13 @@ export const MODELS: readonly ModelSpec[] = [
     build: (b) => buildResnet18(b),
   },
   {
+    name: 'resnet18-half',
+    description: 'ResNet-18 at half width (32-256 filters): ¼ of the work, for training from scratch on a CPU',
+    minSize: 1,
+    suggestedLr: 1e-3,
+    build: (b) => buildResnet18(b, 0.5),
+  },
+  {
     name: 'mobilenet',
     description: 'MobileNet v1 α=0.5 (2017): 13 depthwise-separable blocks, BatchNorm; compact, for CPU training',
     minSize: 1,
@@ -116,4 +123,5 @@ export function lenet5(options: Omit<ModelOptions, 'init'> & { init?: 'default' 
 export const alexnet = (options: ModelOptions = {}) => buildModel('alexnet', options);
 export const vgg16 = (options: ModelOptions = {}) => buildModel('vgg16', options);
 export const resnet18 = (options: ModelOptions = {}) => buildModel('resnet18', options);
+export const resnet18Half = (options: ModelOptions = {}) => buildModel('resnet18-half', options);
 export const mobilenet = (options: ModelOptions = {}) => buildModel('mobilenet', options);

@@ -7,8 +7,9 @@ import { NetBuilder } from './net-builder';
  * filters; stages 2-4 start with stride 2 and a 1×1 projection shortcut) →
  * global average pooling → dense classes. SAME padding everywhere, so any
  * input size works; the global pooling makes the parameter count independent of it.
+ * `width` scales every layer's filters: 0.5 is the half-width network ('resnet18-half').
  */
-export function buildResnet18(b: NetBuilder): tf.LayersModel {
+export function buildResnet18(b: NetBuilder, width = 1): tf.LayersModel {
   const conv = (name: string, filters: number, kernelSize: number, strides = 1) =>
     tf.layers.conv2d({ name, filters, kernelSize, strides, padding: 'same', useBias: false, kernelInitializer: b.he() });
   const bn = (name: string) => tf.layers.batchNormalization({ name, momentum: 0.9, epsilon: 1e-5 });
@@ -33,12 +34,12 @@ export function buildResnet18(b: NetBuilder): tf.LayersModel {
 
   const input = b.input();
   let x = b.chain(input, [
-    conv('conv1', 64, 7, 2),
+    conv('conv1', 64 * width, 7, 2),
     bn('bn1'),
     relu('relu1'),
     tf.layers.maxPooling2d({ name: 'pool1', poolSize: 3, strides: 2, padding: 'same' }),
   ]);
-  const stages = [64, 128, 256, 512];
+  const stages = [64, 128, 256, 512].map((filters) => filters * width);
   stages.forEach((filters, s) => {
     x = block(x, `stage${s + 1}_block1`, filters, s === 0 ? 1 : 2);
     x = block(x, `stage${s + 1}_block2`, filters, 1);

@@ -17,7 +17,7 @@ export type { TrainingCurves } from './training-curves';
 export { lineChart, smooth } from './line-chart';
 export type { LineChartSpec, Point, Series } from './line-chart';
 export { confusionHeatmap } from './confusion-heatmap';
-export { predictionGrid } from './prediction-grid';
+export { mistakesGallery, predictionGrid } from './prediction-grid';
 export { tensorBoardLogger, TENSORBOARD_DIR, writeTensorBoardFromMetrics } from './tensorboard/training-logger';
 export type { TensorBoardLogger } from './tensorboard/training-logger';
 export { EventFileWriter } from './tensorboard/event-file-writer';

@@ -14,18 +14,18 @@ const COLUMNS = 4;
  * confidence, and a red frame on each mistake. The thumbnails are embedded as
  * JPEG data URIs so the SVG (and report.html) stands alone.
  */
-export async function predictionGrid(samples: readonly SamplePrediction[]): Promise<string> {
+export async function predictionGrid(
+  samples: readonly SamplePrediction[],
+  heading: { title: string; subtitle: string } = sampleHeading(samples),
+): Promise<string> {
   const thumbs = await mapConcurrent([...samples], 4, (s) => thumbnail(s.path));
   const columns = Math.min(COLUMNS, Math.max(1, samples.length));
   const rows = Math.ceil(samples.length / columns);
   const width = columns * CELL_W + 16;
   const height = 44 + Math.max(1, rows) * CELL_H;
-  const mistakes = samples.filter((s) => !s.correct).length;
   const parts = [
-    text(12, 22, 'Sample predictions', { 'font-size': 14, 'font-weight': 'bold', fill: COLOURS.ink }),
-    text(12, 38, mistakes > 0 ? `the ${mistakes} most confident mistakes first (red), then correct answers` : 'no mistakes among these pictures', {
-      fill: COLOURS.muted,
-    }),
+    text(12, 22, heading.title, { 'font-size': 14, 'font-weight': 'bold', fill: COLOURS.ink }),
+    text(12, 38, heading.subtitle, { fill: COLOURS.muted }),
   ];
   samples.forEach((s, i) => {
     const x = 12 + (i % columns) * CELL_W;
@@ -46,7 +46,21 @@ export async function predictionGrid(samples: readonly SamplePrediction[]): Prom
       ),
     );
   });
-  return svgDocument(width, height, 'Sample predictions', parts.join(''));
+  return svgDocument(width, height, heading.title, parts.join(''));
+}
+
+function sampleHeading(samples: readonly SamplePrediction[]): { title: string; subtitle: string } {
+  const mistakes = samples.filter((s) => !s.correct).length;
+  return {
+    title: 'Sample predictions',
+    subtitle: mistakes > 0 ? `the ${mistakes} most confident mistakes first (red), then correct answers` : 'no mistakes among these pictures',
+  };
+}
+
+/** The gallery of the most confident mistakes: what the network gets wrong, and how sure it was. */
+export function mistakesGallery(mistakes: readonly SamplePrediction[], total: number): Promise<string> {
+  const shown = mistakes.length < total ? `the ${mistakes.length} most confident of ${total}` : `all ${total}`;
+  return predictionGrid(mistakes, { title: 'Most confident mistakes', subtitle: `${shown} wrong answers, surest first` });
 }
 
 function clip(label: string): string {

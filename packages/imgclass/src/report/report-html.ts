@@ -18,6 +18,7 @@ export interface ReportHtmlParts {
   evaluationNote?: string;
   confusionSvg?: string;
   predictionsSvg?: string;
+  mistakesSvg?: string;
 }
 
 /** One HTML file with the charts inlined as SVG and the stylesheet inlined: it opens offline, anywhere. */
@@ -39,7 +40,9 @@ export function reportHtml(p: ReportHtmlParts): string {
 <div class="figure card">${p.confusionSvg ?? ''}</div>
 ${perClassTable(p.evaluation)}
 <h2>Sample predictions</h2>
-<div class="figure card">${p.predictionsSvg ?? ''}</div>`
+<div class="figure card">${p.predictionsSvg ?? ''}</div>
+<h2>Most confident mistakes</h2>
+${p.mistakesSvg ? `<div class="figure card">${p.mistakesSvg}</div>` : '<p class="muted">No mistakes: every picture was classified correctly.</p>'}`
     : `<h2>Evaluation</h2><p class="muted">${esc(p.evaluationNote ?? 'No evaluation.')}</p>`;
   return `<!doctype html>
 <html lang="en">

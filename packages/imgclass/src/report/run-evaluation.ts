@@ -25,12 +25,18 @@ export interface RunEvaluation {
   perClass: ClassMetrics[];
   /** The most confident mistakes first, then correct answers spread over the classes. */
   samples: SamplePrediction[];
+  /** The gallery of mistakes: the most confident first. */
+  mistakes: SamplePrediction[];
+  /** All mistakes, of which `mistakes` shows the most confident. */
+  mistakeCount: number;
 }
 
 export interface RunEvaluationOptions {
   cacheDir?: string;
   /** Pictures in the sample grid. Default 12. */
   samples?: number;
+  /** Pictures in the mistakes gallery. Default 16. */
+  mistakes?: number;
   batchSize?: number;
 }
 
@@ -94,6 +100,8 @@ export async function evaluateRun(
         confusion,
         perClass: classMetrics(classes, confusion),
         samples: pickSamples(all, classes, options.samples ?? 12),
+        mistakes: mostConfidentMistakes(all).slice(0, options.mistakes ?? 16),
+        mistakeCount: all.filter((s) => !s.correct).length,
       };
     } finally {
       await data.close();
@@ -109,7 +117,7 @@ export async function evaluateRun(
  * over the classes so every class appears.
  */
 export function pickSamples(all: readonly SamplePrediction[], classes: readonly string[], count: number): SamplePrediction[] {
-  const mistakes = all.filter((s) => !s.correct).sort((a, b) => b.probability - a.probability);
+  const mistakes = mostConfidentMistakes(all);
   const chosen = mistakes.slice(0, Math.ceil(count / 2));
   const rightByClass = classes.map((c) => all.filter((s) => s.correct && s.trueClass === c));
   for (let round = 0; chosen.length < count; round++) {
@@ -120,4 +128,8 @@ export function pickSamples(all: readonly SamplePrediction[], classes: readonly 
   // Fill with further mistakes when there are too few correct answers.
   for (const m of mistakes.slice(chosen.filter((s) => !s.correct).length)) if (chosen.length < count) chosen.push(m);
   return chosen;
+}
+
+function mostConfidentMistakes(all: readonly SamplePrediction[]): SamplePrediction[] {
+  return all.filter((s) => !s.correct).sort((a, b) => b.probability - a.probability);
 }

@@ -6,7 +6,7 @@ import { ImgclassError } from '../errors';
 import { writeFileAtomic } from '../io/atomic-file';
 import { readRunFolder } from '../train/run-folder';
 import { confusionHeatmap } from './confusion-heatmap';
-import { predictionGrid } from './prediction-grid';
+import { mistakesGallery, predictionGrid } from './prediction-grid';
 import { reportHtml } from './report-html';
 import { evaluateRun, RunEvaluation } from './run-evaluation';
 import { readMetricsRecords } from './run-metrics';
@@ -17,6 +17,7 @@ export const REPORT_HTML = 'report.html';
 export const PLOTS_DIR = 'plots';
 export const CONFUSION_SVG = 'confusion.svg';
 export const PREDICTIONS_SVG = 'predictions.svg';
+export const MISTAKES_SVG = 'mistakes.svg';
 
 export interface RunReportOptions {
   /** Where decoded pixels are cached. Default `.imgclass-cache` in the working directory. */
@@ -39,8 +40,8 @@ export interface RunReport {
 
 /**
  * Writes the charts of a run into `<run>/plots/` (loss, accuracy, learning
- * rate; with validation pictures also the confusion matrix and sample
- * predictions), each as SVG and PNG, and `<run>/report.html` with all of them.
+ * rate; with validation pictures also the confusion matrix, sample
+ * predictions and the most confident mistakes), each as SVG and PNG, and `<run>/report.html` with all of them.
  */
 export async function writeRunReport(runDir: string, options: RunReportOptions = {}): Promise<RunReport> {
   const { config, classes } = await readRunFolder(runDir);
@@ -63,10 +64,15 @@ export async function writeRunReport(runDir: string, options: RunReportOptions =
   ];
   let confusionSvg: string | undefined;
   let predictionsSvg: string | undefined;
+  let mistakesSvg: string | undefined;
   if (evaluation) {
     confusionSvg = confusionHeatmap(classes, evaluation.confusion);
     predictionsSvg = await predictionGrid(evaluation.samples);
     charts.push([path.basename(CONFUSION_SVG, '.svg'), confusionSvg], [path.basename(PREDICTIONS_SVG, '.svg'), predictionsSvg]);
+    if (evaluation.mistakes.length > 0) {
+      mistakesSvg = await mistakesGallery(evaluation.mistakes, evaluation.mistakeCount);
+      charts.push([path.basename(MISTAKES_SVG, '.svg'), mistakesSvg]);
+    }
   }
   const plotsDir = path.join(runDir, PLOTS_DIR);
   await mkdir(plotsDir, { recursive: true });
@@ -83,7 +89,7 @@ export async function writeRunReport(runDir: string, options: RunReportOptions =
   }
   const html = path.join(runDir, REPORT_HTML);
   const name = path.basename(path.resolve(runDir));
-  await writeFileAtomic(html, reportHtml({ name, config, classes, records, curves, evaluation, evaluationNote, confusionSvg, predictionsSvg }));
+  await writeFileAtomic(html, reportHtml({ name, config, classes, records, curves, evaluation, evaluationNote, confusionSvg, predictionsSvg, mistakesSvg }));
   return { html, plots, evaluation, evaluationNote };
 }
 
