@@ -99,3 +99,18 @@ test('--bf16 (mixed precision) trains, is saved in the run, resumes in bf16, and
   const savedWeights = new Float32Array(readFileSync(path.join(run, 'model', 'weights.bin')).buffer.slice(0));
   assert.ok(savedWeights.every(Number.isFinite), 'float32 master weights saved');
 });
+
+test('--bf16 without the oneDNN backend is a clear error before anything is written', async () => {
+  const tf = await import('@tensorflow/tfjs');
+  await tf.setBackend('cpu');
+  try {
+    const out = path.join(work, 'bf16-on-cpu');
+    await assert.rejects(train({ ...options, steps: 1, precision: 'bfloat16', out }, { cacheDir }), {
+      name: 'ImgclassError',
+      message: "--bf16 needs the oneDNN backend, but tfjs runs on 'cpu'.",
+    });
+    assert.throws(() => readFileSync(path.join(out, 'config.json')), /ENOENT/);
+  } finally {
+    await tf.setBackend('onednn');
+  }
+});
