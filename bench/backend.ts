@@ -62,16 +62,18 @@ async function benchLenet5(backend: string, batch: number, steps: number, runs: 
 }
 
 /** ResNet-18 with BatchNorm at 128x128: training images/s (no target yet). */
-async function benchResnet18(steps: number, runs: number) {
+async function benchResnet18(steps: number, runs: number, precision: Precision = 'float32') {
   await tf.setBackend('onednn');
+  setPrecision(precision);
   const batch = 16;
   const model = resnet18({size: 128, classes: 2, seed: 1});
   model.compile({optimizer: 'adam', loss: 'sparseCategoricalCrossentropy'});
   const xs = tf.randomNormal([batch, 128, 128, 3], 0, 1, 'float32', 2);
   const ys = tf.tensor1d(Array.from({length: batch}, (_, i) => i % 2), 'float32');
   const train = await measure(async () => { await model.trainOnBatch(xs, ys); }, batch, Math.max(1, steps / 2), runs);
-  emit({bench: 'resnet18_128_train', backend: 'onednn', batch, images_per_s: +train.median.toFixed(2), runs: train.runs,
+  emit({bench: 'resnet18_128_train', backend: 'onednn', precision, batch, images_per_s: +train.median.toFixed(2), runs: train.runs,
         peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024)});
+  setPrecision('float32');
   tf.dispose([xs, ys]);
   model.dispose();
 }
@@ -118,7 +120,10 @@ async function main() {
         tfjs: tf.version.tfjs});
   await benchLenet5('onednn', BATCH, STEPS, RUNS);
   if (!args.includes('--skip-bf16') && supportsBfloat16()) await benchLenet5('onednn', BATCH, STEPS, RUNS, 'bfloat16');
-  if (!args.includes('--skip-resnet')) await benchResnet18(STEPS, RUNS);
+  if (!args.includes('--skip-resnet')) {
+    await benchResnet18(STEPS, RUNS);
+    if (!args.includes('--skip-bf16') && supportsBfloat16()) await benchResnet18(STEPS, RUNS, 'bfloat16');
+  }
   // The pure-JS backend needs minutes per batch of 32: one small batch gives its rate.
   if (!args.includes('--skip-cpu')) await benchLenet5('cpu', 2, 1, 1);
 }

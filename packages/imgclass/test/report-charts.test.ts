@@ -108,6 +108,7 @@ describe('training curves', () => {
     const s = summarizeMetrics(records());
     assert.equal(s.steps, 100);
     assert.equal(s.bestValidationAccuracy, 0.8);
+    assert.equal(s.bestValidationEpoch, 4);
     assert.equal(s.seconds, 10);
   });
 });

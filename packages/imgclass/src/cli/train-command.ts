@@ -273,7 +273,7 @@ function reportResult(r: TrainResult, out: Output, json: boolean): void {
     out.err(`Continue with: imgclass train --resume ${displayPath(r.runDir)}`);
     return;
   }
-  const val = r.validationAccuracy !== null ? `; validation accuracy ${percent(r.validationAccuracy)} (best ${percent(r.bestValidationAccuracy ?? NaN)})` : '';
+  const val = r.validationAccuracy !== null ? `; validation accuracy ${percent(r.validationAccuracy)} (best ${percent(r.bestValidationAccuracy ?? NaN)}, epoch ${r.bestValidationEpoch})` : '';
   out.out(`Done: ${thousands(r.steps)} steps in ${duration(r.seconds)} (${r.imagesPerSecond.toFixed(0)} img/s); training accuracy ${percent(r.trainAccuracy)}${val}.`);
   out.out(`Model: ${displayPath(path.join(r.modelDir ?? '', 'model.json'))}`);
 }

@@ -31,7 +31,10 @@ export function reportHtml(p: ReportHtmlParts): string {
     ['steps', String(summary.steps)],
     ['training time', duration(summary.seconds)],
     ['optimizer', `${c.optimizer}, lr ${c.lr} (${c.schedule}${c.warmupSteps ? `, ${c.warmupSteps} warm-up steps` : ''}), batch ${c.batchSize}`],
-    ['best validation accuracy', summary.bestValidationAccuracy === null ? '—' : percent(summary.bestValidationAccuracy)],
+    [
+      'best validation accuracy',
+      summary.bestValidationAccuracy === null ? '—' : `${percent(summary.bestValidationAccuracy)} (epoch ${summary.bestValidationEpoch})`,
+    ],
     ['created', c.createdAt],
   ];
   const evaluation = p.evaluation

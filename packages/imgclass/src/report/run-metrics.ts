@@ -27,18 +27,22 @@ export interface MetricsSummary {
   steps: number;
   /** Best validation accuracy; null without a validation set. */
   bestValidationAccuracy: number | null;
+  /** The (first) epoch that reached it. */
+  bestValidationEpoch: number | null;
   lastTrainAccuracy: number | null;
   /** Training seconds so far. */
   seconds: number;
 }
 
 export function summarizeMetrics(records: MetricsRecord[]): MetricsSummary {
-  const validation = records.filter((r) => r.split === 'validation').map((r) => r.accuracy).filter(Number.isFinite);
+  const validation = records.filter((r) => r.split === 'validation' && Number.isFinite(r.accuracy));
+  const best = validation.reduce<MetricsRecord | null>((b, r) => (b === null || r.accuracy > b.accuracy ? r : b), null);
   const train = records.filter((r) => r.split === 'train');
   const last = records[records.length - 1];
   return {
     steps: last?.step ?? 0,
-    bestValidationAccuracy: validation.length > 0 ? Math.max(...validation) : null,
+    bestValidationAccuracy: best?.accuracy ?? null,
+    bestValidationEpoch: best?.epoch ?? null,
     lastTrainAccuracy: train.length > 0 ? train[train.length - 1].accuracy : null,
     seconds: last?.seconds ?? 0,
   };

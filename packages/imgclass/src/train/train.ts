@@ -36,6 +36,8 @@ export interface TrainResult {
   /** Last validation accuracy, if there is a validation set. */
   validationAccuracy: number | null;
   bestValidationAccuracy: number | null;
+  /** The epoch after which validation was best (validation runs at each epoch's end). */
+  bestValidationEpoch: number | null;
   trainAccuracy: number;
   trainLoss: number;
   seconds: number;
@@ -158,6 +160,7 @@ async function runTrainingIn(runDir: string, config: RunConfig, resume: boolean,
       stopReason: outcome.stopReason,
       validationAccuracy: outcome.validationAccuracy,
       bestValidationAccuracy: s.bestValAccuracy,
+      bestValidationEpoch: s.bestStep === null ? null : Math.ceil(s.bestStep / loop.stepsPerEpoch),
       trainAccuracy: outcome.trainAccuracy,
       trainLoss: outcome.trainLoss,
       seconds: s.seconds,
