@@ -91,3 +91,20 @@ test('checkpoint files round-trip tensors and metadata, and detect truncation an
   writeFileSync(file, 'hello world, not a checkpoint');
   await assert.rejects(readTensorFile(file), /is not an imgclass checkpoint/);
 });
+
+test('linkFileAtomic gives a complete file a second name, replacing the old one, and outlives the first name', async () => {
+  const { linkFileAtomic } = await import('../src/io/atomic-file');
+  const { mkdtempSync, statSync, unlinkSync } = await import('node:fs');
+  const os = await import('node:os');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'imgclass-link-'));
+  const step = path.join(dir, 'step-0000010.ckpt');
+  const best = path.join(dir, 'best.ckpt');
+  writeFileSync(best, 'older best');
+  writeFileSync(step, 'weights of step 10');
+  await linkFileAtomic(step, best);
+  assert.equal(readFileSync(best, 'utf8'), 'weights of step 10');
+  assert.equal(statSync(best).ino, statSync(step).ino, 'a hard link, not a second copy');
+  unlinkSync(step); // pruning the step checkpoint
+  assert.equal(readFileSync(best, 'utf8'), 'weights of step 10');
+  assert.deepEqual(readdirSync(dir), ['best.ckpt'], 'no temporary file left');
+});

@@ -1,4 +1,4 @@
-import { open, rename, unlink } from 'node:fs/promises';
+import { copyFile, link, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -22,6 +22,23 @@ export async function writeFileAtomic(file: string, chunks: string | Uint8Array 
     throw err;
   }
   await handle.close();
+  await rename(temp, file);
+  await syncDirectory(path.dirname(file));
+}
+
+/**
+ * Makes `file` a second name of the complete file `existing` (same folder), atomically: a hard link
+ * under a temporary name renamed over `file`. Where hard links are refused, a copy takes its place.
+ */
+export async function linkFileAtomic(existing: string, file: string): Promise<void> {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  try {
+    await link(existing, temp);
+  } catch {
+    await copyFile(existing, temp);
+    const handle = await open(temp, 'r+');
+    await handle.sync().finally(() => handle.close());
+  }
   await rename(temp, file);
   await syncDirectory(path.dirname(file));
 }

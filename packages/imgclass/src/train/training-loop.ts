@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Batch } from '../data/batch-iterator';
 import type { ImageFolderData } from '../data/load-image-folder';
 import { ImgclassError } from '../errors';
+import { linkFileAtomic } from '../io/atomic-file';
 import { lossAndAccuracy, predictDataset } from '../evaluate/predict-dataset';
 import {
   BEST_CHECKPOINT,
@@ -83,6 +84,8 @@ export class TrainingLoop {
   readonly state: TrainingState;
   private readonly dropRemainder: boolean;
   private lastSavedStep = -1;
+  /** Validation just reached a new best: best.ckpt becomes the next step checkpoint. */
+  private bestPending = false;
   private lastTrain = { loss: NaN, accuracy: NaN };
   private readonly logits: LogitsView | null;
 
@@ -231,7 +234,8 @@ export class TrainingLoop {
     };
     await this.p.metrics.append(record);
     emit({ type: 'validation', record, best });
-    if (best) await this.checkpoint('best');
+    // Saved with the step checkpoint that follows every validation (see checkpoint()).
+    if (best) this.bestPending = true;
     return { accuracy };
   }
 
@@ -259,18 +263,27 @@ export class TrainingLoop {
     this.p.emit({ type: 'log', record });
   }
 
-  private async checkpoint(reason: 'interval' | 'epoch' | 'best' | 'final' | 'interrupt'): Promise<string> {
+  private async checkpoint(reason: 'interval' | 'epoch' | 'final' | 'interrupt'): Promise<string> {
     const { runDir, model, optimizer, config, emit } = this.p;
     const s = this.state;
     const dir = path.join(runDir, CHECKPOINT_DIR);
-    const file = path.join(dir, reason === 'best' ? BEST_CHECKPOINT : stepCheckpointName(s.step));
-    if (reason !== 'best' && s.step === this.lastSavedStep && (await exists(file))) return file;
-    await saveCheckpoint(file, model, optimizer, s);
-    if (reason !== 'best') {
+    const file = path.join(dir, stepCheckpointName(s.step));
+    // A checkpoint of this step written before the validation lacks its new best score: write it again.
+    const upToDate = s.step === this.lastSavedStep && !this.bestPending && (await exists(file));
+    if (!upToDate) {
+      await saveCheckpoint(file, model, optimizer, s);
       this.lastSavedStep = s.step;
-      await pruneCheckpoints(runDir, config.keepCheckpoints);
+      emit({ type: 'checkpoint', file, step: s.step, reason });
     }
-    emit({ type: 'checkpoint', file, step: s.step, reason });
+    if (this.bestPending) {
+      // The best weights are this step's: a second name for the file just written, instead of
+      // writing it again (175 MB for LeNet-5 with Adam's moments). Pruning the step file keeps it.
+      const best = path.join(dir, BEST_CHECKPOINT);
+      await linkFileAtomic(file, best);
+      this.bestPending = false;
+      emit({ type: 'checkpoint', file: best, step: s.step, reason: 'best' });
+    }
+    if (!upToDate) await pruneCheckpoints(runDir, config.keepCheckpoints);
     return file;
   }
 
