@@ -65,7 +65,7 @@ test('bad input is one sentence and exit code 1; --debug adds the stack trace', 
   );
   const unknown = await cli('summary', '--model', 'lenet7');
   assert.equal(unknown.code, 2);
-  assert.match(unknown.stderr, /^error: --model must be one of lenet5, alexnet, vgg16, resnet18, mobilenet, got 'lenet7'\.$/);
+  assert.match(unknown.stderr, /^error: --model must be one of lenet5, alexnet, vgg16, resnet18, resnet18-half, mobilenet, got 'lenet7'\.$/);
   const debug = await cli('summary', '--model', 'alexnet', '--size', '32', '--debug');
   assert.equal(debug.code, 1);
   assert.match(debug.stderr, /\n {4}at /);

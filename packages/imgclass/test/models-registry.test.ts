@@ -30,7 +30,7 @@ test('each minimum size is exact: it builds, and one pixel less names the collap
 });
 
 test('unknown model names and bad sizes are one-sentence errors', () => {
-  assert.throws(() => buildModel('lenet6'), /Unknown model 'lenet6'; choose one of lenet5, alexnet, vgg16, resnet18, mobilenet\./);
+  assert.throws(() => buildModel('lenet6'), /Unknown model 'lenet6'; choose one of lenet5, alexnet, vgg16, resnet18, resnet18-half, mobilenet\./);
   assert.throws(() => buildModel('lenet5', { size: 0 }), /input size must be an integer between 1 and 4096, got 0/);
   assert.throws(() => buildModel('lenet5', { classes: 1 }), /at least 2 classes/);
   assert.throws(() => buildModel('vgg16', { init: 'tutorial' }), /lenet5 only/);

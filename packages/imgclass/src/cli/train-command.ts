@@ -52,7 +52,7 @@ export const trainCommand: CommandSpec = {
     init: { type: 'string', value: 'I', description: "lenet5: default (He/Glorot) or tutorial (the seed's truncated normals)." },
     epochs: { type: 'string', value: 'N', description: 'Passes over the training pictures. Default 10.' },
     steps: { type: 'string', value: 'N', description: 'Total optimizer steps instead of epochs.' },
-    lr: { type: 'string', value: 'LR', description: 'Peak learning rate. Default 1e-4 for lenet5, alexnet, vgg16; 1e-3 for resnet18, mobilenet.' },
+    lr: { type: 'string', value: 'LR', description: 'Peak learning rate. Default 1e-4 for lenet5, alexnet, vgg16; 1e-3 for resnet18, resnet18-half, mobilenet.' },
     schedule: { type: 'string', value: 'S', description: 'constant (default), cosine or step.' },
     warmup: { type: 'string', value: 'N', description: 'Linear learning-rate warm-up steps. Default 100 (0 turns it off).' },
     'lr-step-every': { type: 'string', value: 'N', description: 'step schedule: decay every N steps. Default a third of the run.' },
