@@ -10,8 +10,7 @@ import path from 'node:path';
  */
 export async function writeFileAtomic(file: string, chunks: string | Uint8Array | readonly Uint8Array[]): Promise<void> {
   const parts = typeof chunks === 'string' ? [Buffer.from(chunks)] : chunks instanceof Uint8Array ? [chunks] : chunks;
-  // Unique per call: two writers of the same file in one process (e.g. the pixel cache) must not share a temp file.
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const temp = temporaryName(file);
   const handle = await open(temp, 'w');
   try {
     for (const part of parts) await handle.write(part);
@@ -31,7 +30,7 @@ export async function writeFileAtomic(file: string, chunks: string | Uint8Array 
  * under a temporary name renamed over `file`. Where hard links are refused, a copy takes its place.
  */
 export async function linkFileAtomic(existing: string, file: string): Promise<void> {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const temp = temporaryName(file);
   try {
     await link(existing, temp);
   } catch {
@@ -41,6 +40,11 @@ export async function linkFileAtomic(existing: string, file: string): Promise<vo
   }
   await rename(temp, file);
   await syncDirectory(path.dirname(file));
+}
+
+/** Unique per call: two writers of the same file in one process (e.g. the pixel cache) must not share a temp file. */
+function temporaryName(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
 }
 
 async function syncDirectory(dir: string): Promise<void> {
