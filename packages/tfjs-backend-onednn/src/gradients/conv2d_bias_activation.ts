@@ -9,6 +9,7 @@
 import {Conv2DBackpropFilter, Conv2DBackpropInput, engine, fused, getBackend, NamedAttrMap, NamedTensorMap, registerGradient, sum, Tensor, Tensor4D} from '@tensorflow/tfjs-core';
 import {ONEDNN_RELU_GRAD} from '../kernels/OnednnReluGrad';
 import {ONEDNN_TRAINING_CONV2D} from '../kernels/OnednnTrainingConv2D';
+import {gradientDepth} from './native_gradient';
 
 type FusedConv2DArgs = Parameters<typeof fused.conv2d>[0];
 type ConvAttrs = {
@@ -55,8 +56,7 @@ function trainingConv2d(args: FusedConv2DArgs): Tensor4D|undefined {
   const activation = args.activation ?? 'linear';
   const dataFormat = args.dataFormat ?? 'NHWC';
   const dilations = args.dilations ?? [1, 1];
-  const recordingDepth = (engine() as unknown as {state: {gradientDepth: number}}).state.gradientDepth;
-  if (recordingDepth !== 1 || getBackend() !== 'onednn' || !FROM_OUTPUT.has(activation) ||
+  if (gradientDepth() !== 1 || getBackend() !== 'onednn' || !FROM_OUTPUT.has(activation) ||
       (activation === 'linear' && bias == null) || preluActivationWeights != null || dataFormat !== 'NHWC') {
     return undefined;
   }

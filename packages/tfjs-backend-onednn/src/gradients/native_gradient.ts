@@ -8,6 +8,11 @@ type GradFunc = GradConfig['gradFunc'];
 
 const wrapped = new WeakSet<GradConfig>();
 
+/** How many gradient tapes are recording now (tfjs-core's engine state; 0 outside tf.grads & co.). */
+export function gradientDepth(): number {
+  return (engine() as unknown as {state: {gradientDepth: number}}).state.gradientDepth;
+}
+
 /**
  * Installs `nativeGradFunc` in front of tfjs's gradient for `kernelName`, if tfjs's is
  * registered (importing `@tensorflow/tfjs` registers them) and not already wrapped.
@@ -21,7 +26,7 @@ export function wrapGradient(
   const config: GradConfig = {
     ...stock,
     gradFunc: (dy, saved, attrs) => {
-      const recording = (engine() as unknown as {state: {gradientDepth: number}}).state.gradientDepth > 0;
+      const recording = gradientDepth() > 0;
       const fused = getBackend() === 'onednn' && !recording && !Array.isArray(dy) ?
           nativeGradFunc(dy, saved, attrs) : undefined;
       return fused ?? stock.gradFunc(dy, saved, attrs);
