@@ -86,6 +86,39 @@ describe('scale-crop, rotation, colour jitter', () => {
     assert.ok(bright(zoomed) > 2 * bright(dot), `${bright(zoomed)} vs ${bright(dot)}`);
   });
 
+  test('scale-crop is bilinear sampling of the drawn window at output pixel centres, clamped at the edges', () => {
+    // Per-pixel reference, written from the definition (the implementation precomputes per row and column).
+    const reference = (img: PixelImage, draws: number[], minScale: number): Uint8Array => {
+      const [u, v, w] = draws;
+      const s = minScale + (1 - minScale) * u;
+      const x0 = (img.width - img.width * s) * v;
+      const y0 = (img.height - img.height * s) * w;
+      const out = new Uint8Array(img.data.length);
+      const at = (x: number, y: number, c: number) => img.data[(y * img.width + x) * 3 + c];
+      for (let y = 0; y < img.height; y++) {
+        for (let x = 0; x < img.width; x++) {
+          const fx = Math.min(img.width - 1, Math.max(0, x0 + (x + 0.5) * s - 0.5));
+          const fy = Math.min(img.height - 1, Math.max(0, y0 + (y + 0.5) * s - 0.5));
+          const [ix, iy] = [Math.floor(fx), Math.floor(fy)];
+          const [jx, jy] = [Math.min(img.width - 1, ix + 1), Math.min(img.height - 1, iy + 1)];
+          const [ax, ay] = [fx - ix, fy - iy];
+          for (let c = 0; c < 3; c++) {
+            const top = at(ix, iy, c) * (1 - ax) + at(jx, iy, c) * ax;
+            const bottom = at(ix, jy, c) * (1 - ax) + at(jx, jy, c) * ax;
+            out[(y * img.width + x) * 3 + c] = Math.min(255, Math.max(0, Math.round(top * (1 - ay) + bottom * ay)));
+          }
+        }
+      }
+      return out;
+    };
+    const rng = createRng(5);
+    const img: PixelImage = { data: Uint8Array.from({ length: 37 * 23 * 3 }, () => Math.floor(rng() * 256)), width: 37, height: 23 };
+    for (const draws of [[0, 0, 0], [1, 1, 1], [0.3, 0.7, 0.2], [0.9, 0.1, 0.99]]) {
+      const replay = (() => { let i = 0; return () => draws[i++]; })();
+      assert.deepEqual(randomScaleCrop(0.6).apply(img, replay).data, reference(img, draws, 0.6), `draws ${draws}`);
+    }
+  });
+
   test('brightness and contrast change pixel values within 0..255, deterministically', () => {
     const img = coordsImage();
     const jitter = brightnessContrastJitter(0.5, 0.5);

@@ -26,6 +26,10 @@ test('impossible values are rejected with one sentence', () => {
   assert.throws(() => resolveRunConfig({ train: 'x', epochs: 2, steps: 5 }), /either epochs or steps/);
   assert.throws(() => resolveRunConfig({ train: 'x', lr: -1 }), /learning rate must be a positive number/);
   assert.throws(() => resolveRunConfig({ train: 'x', labelSmoothing: 1 }), /label smoothing must be in \[0, 1\)/);
+  assert.throws(() => resolveRunConfig({ train: 'x', weightDecay: -0.1 }), /weight decay must be 0 or more/);
+  // AdamW multiplies kernels by 1 - lr·decay each step: only lr·decay >= 1 is impossible (decay 1e4 at lr 1e-4).
+  assert.throws(() => resolveRunConfig({ train: 'x', lr: 1e-4, weightDecay: 1e4 }), /below 1 \/ learning rate/);
+  assert.equal(resolveRunConfig({ train: 'x', lr: 1e-4, weightDecay: 5 }).weightDecay, 5);
   assert.throws(() => resolveRunConfig({ train: 'x', model: 'resnet18', lrn: true }), /lenet5 only/);
   assert.throws(() => resolveRunConfig({ train: 'x', model: 'nope' }), /Unknown model 'nope'/);
 });

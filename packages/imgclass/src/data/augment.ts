@@ -123,7 +123,9 @@ export function randomScaleCrop(minScale: number): Augmentation {
       const sx = cw / image.width;
       const sy = ch / image.height;
       // Sample at pixel centres of the output mapped into the crop window.
-      return resample(image, (x, y) => [x0 + (x + 0.5) * sx - 0.5, y0 + (y + 0.5) * sy - 0.5]);
+      const columns = Float64Array.from({ length: image.width }, (_, x) => x0 + (x + 0.5) * sx - 0.5);
+      const rows = Float64Array.from({ length: image.height }, (_, y) => y0 + (y + 0.5) * sy - 0.5);
+      return resampleAxisAligned(image, columns, rows);
     },
   };
 }
@@ -173,6 +175,50 @@ export function brightnessContrastJitter(brightness: number, contrast: number): 
 
 function clampByte(v: number): number {
   return v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+}
+
+/**
+ * The same bilinear resampling as `resample` (same arithmetic, so the same bytes) when the source x
+ * depends only on the output column and y only on the row: the interpolation weights are worked out
+ * once per column and row instead of per pixel - scale crops ran at ~1 ms per 150x150 image, as long
+ * as a LeNet-5 training step's share of the picture.
+ */
+function resampleAxisAligned(image: PixelImage, columns: Float64Array, rows: Float64Array): PixelImage {
+  const { data, width, height } = image;
+  const left = new Int32Array(width);
+  const right = new Int32Array(width);
+  const wxs = new Float64Array(width);
+  for (let x = 0; x < width; x++) {
+    const cx = Math.min(width - 1, Math.max(0, columns[x]));
+    const x0 = Math.floor(cx);
+    left[x] = x0 * 3;
+    right[x] = Math.min(width - 1, x0 + 1) * 3;
+    wxs[x] = cx - x0;
+  }
+  const out = new Uint8Array(data.length);
+  for (let y = 0; y < height; y++) {
+    const cy = Math.min(height - 1, Math.max(0, rows[y]));
+    const y0 = Math.floor(cy);
+    const top = y0 * width * 3;
+    const bottom = Math.min(height - 1, y0 + 1) * width * 3;
+    const wy = cy - y0;
+    const vy = 1 - wy;
+    for (let x = 0, o = y * width * 3; x < width; x++, o += 3) {
+      const wx = wxs[x];
+      const vx = 1 - wx;
+      const tl = top + left[x];
+      const tr = top + right[x];
+      const bl = bottom + left[x];
+      const br = bottom + right[x];
+      for (let c = 0; c < 3; c++) {
+        const t = data[tl + c] * vx + data[tr + c] * wx;
+        const b = data[bl + c] * vx + data[br + c] * wx;
+        // A convex combination of bytes: never below 0 or above 255, so Math.round is floor(v + 0.5).
+        out[o + c] = Math.floor(t * vy + b * wy + 0.5);
+      }
+    }
+  }
+  return { data: out, width, height };
 }
 
 /** Inverse-mapped bilinear resampling with edge clamping; `source` maps output (x, y) to input coordinates. */

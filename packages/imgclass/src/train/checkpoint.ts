@@ -15,7 +15,7 @@ export interface TrainingState {
   bestValAccuracy: number | null;
   bestStep: number | null;
   epochsWithoutImprovement: number;
-  /** Training seconds so far, excluding time spent stopped. */
+  /** Training seconds so far: steps and waiting for their batches (not validation, checkpoints or time spent stopped). */
   seconds: number;
   images: number;
 }

@@ -203,7 +203,10 @@ function validate(c: RunConfig): void {
   if (!(c.minLr >= 0 && c.minLr <= c.lr)) throw invalid(`min-lr must be between 0 and the learning rate, got ${c.minLr}.`);
   if (!(c.lrGamma > 0 && c.lrGamma <= 1)) throw invalid(`lr-gamma must be in (0, 1], got ${c.lrGamma}.`);
   if (!(c.momentum >= 0 && c.momentum < 1)) throw invalid(`momentum must be in [0, 1), got ${c.momentum}.`);
-  if (!(c.weightDecay >= 0 && c.weightDecay < 1)) throw invalid(`weight decay must be in [0, 1), got ${c.weightDecay}.`);
+  // Each step multiplies the kernels by 1 - lr·decay (AdamW), which must stay positive; like PyTorch, no cap on decay itself.
+  if (!(c.weightDecay >= 0 && c.lr * c.weightDecay < 1)) {
+    throw invalid(`weight decay must be 0 or more and below 1 / learning rate (${1 / c.lr}), got ${c.weightDecay}.`);
+  }
   if (c.precision !== 'float32' && c.precision !== 'bfloat16') throw invalid(`precision must be float32 or bfloat16, got ${c.precision}.`);
   if (!(c.labelSmoothing >= 0 && c.labelSmoothing < 1)) throw invalid(`label smoothing must be in [0, 1), got ${c.labelSmoothing}.`);
   if (!(c.validationSplit >= 0 && c.validationSplit < 1)) throw invalid(`The validation split must be in [0, 1), got ${c.validationSplit}.`);

@@ -152,9 +152,10 @@ export class TrainingLoop {
           emit({ type: 'interrupted', step: s.step, file });
           return true;
         }
+        // Waiting for the batch counts: images/s and the ETA are what the user's clock sees, data preparation included.
+        const started = performance.now();
         const next = await iterator.next();
         if (next.done) break;
-        const started = performance.now();
         const lr = learningRateAt(s.step, this.totalSteps, config);
         const { loss, correct } = this.trainStep(next.value, variables, lr);
         const seconds = (performance.now() - started) / 1000;
