@@ -180,7 +180,7 @@ function clampByte(v: number): number {
 /**
  * `resample` for maps whose source x depends only on the output column and y only on the row (scale
  * crops): the neighbours and weights are worked out once per column and row instead of per pixel,
- * which made scale crops ~5x faster (they had cost as much as a LeNet-5 training step's share of the picture).
+ * ~5x faster. Augmentation runs on the main thread between training steps, so its time is training time.
  */
 function resampleAxisAligned(image: PixelImage, columns: Float64Array, rows: Float64Array): PixelImage {
   const { data, width, height } = image;
