@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { exportCommand } from '../src/cli/export-command';
 import { Output, parseCommandArgs, UsageError } from '../src/cli/command';
-import { saveModelFiles } from '../src/io/model-files';
+import { saveModelFiles } from '../src/trained-network/model-files';
 import { seededClassifier, tempDir } from './export-fixtures';
 
 /** Runs `imgclass export <args>` through the command module, capturing what it prints. */

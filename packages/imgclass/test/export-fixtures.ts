@@ -6,10 +6,10 @@ import path from 'node:path';
 import { resolvePreprocessing } from '../src/data/config';
 import { mapConcurrent } from '../src/data/concurrency';
 import { imageToTensor } from '../src/data/image-to-tensor';
-import { createRng } from '../src/data/rng';
+import { createRng } from '../src/math/rng';
 import { buildModel } from '../src/models/registry';
-import type { Classifier } from '../src/predict/load-classifier';
-import { loadClassifier } from '../src/predict/load-classifier';
+import type { Classifier } from '../src/trained-network/load-classifier';
+import { loadClassifier } from '../src/trained-network/load-classifier';
 import { train } from '../src/train/train';
 import '../src/backend';
 

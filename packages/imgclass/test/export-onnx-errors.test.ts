@@ -10,7 +10,7 @@ import { ExportError } from '../src/export/export-error';
 import { exportOnnx } from '../src/export/onnx-export';
 import { probeBatch } from '../src/export/onnx-verify';
 import { samePadding } from '../src/export/tf-padding';
-import type { Classifier } from '../src/predict/load-classifier';
+import type { Classifier } from '../src/trained-network/load-classifier';
 import { seededClassifier, tempDir } from './export-fixtures';
 
 function classifier(model: tf.LayersModel, size: [number, number]): Classifier {

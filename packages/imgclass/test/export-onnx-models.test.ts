@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { classifierOutputs, maxAbsDifference } from '../src/export/classifier-outputs';
 import { exportOnnx } from '../src/export/onnx-export';
 import { modelProtoType } from '../src/export/onnx-schema';
-import type { Classifier } from '../src/predict/load-classifier';
+import type { Classifier } from '../src/trained-network/load-classifier';
 import { HAVE_PICTURES, NO_PICTURES_REASON, pictures, preprocessedBatch, SEEDED_MODELS, seededClassifier, tempDir, trainedLenet5 } from './export-fixtures';
 
 const TOLERANCE = 1e-4;

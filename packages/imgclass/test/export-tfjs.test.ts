@@ -7,8 +7,8 @@ import { classifierOutputs, maxAbsDifference } from '../src/export/classifier-ou
 import { ExportError } from '../src/export/export-error';
 import { exportTfjs } from '../src/export/tfjs-export';
 import { resolvePreprocessing } from '../src/data/config';
-import { loadClassifier } from '../src/predict/load-classifier';
-import type { Classifier } from '../src/predict/load-classifier';
+import { loadClassifier } from '../src/trained-network/load-classifier';
+import type { Classifier } from '../src/trained-network/load-classifier';
 import { HAVE_PICTURES, NO_PICTURES_REASON, pictures, preprocessedBatch, seededClassifier, tempDir, trainedLenet5 } from './export-fixtures';
 import { predictWithStockTfjs } from './export-stock-tfjs';
 

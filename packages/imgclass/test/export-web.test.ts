@@ -13,7 +13,7 @@ import { normalizeImage } from '../src/data/normalize';
 import { classifierOutputs, maxAbsDifference } from '../src/export/classifier-outputs';
 import { exportWeb } from '../src/export/web-export';
 import { WEB_PREPROCESS_JS } from '../src/export/web-preprocess-script';
-import type { Classifier } from '../src/predict/load-classifier';
+import type { Classifier } from '../src/trained-network/load-classifier';
 import { CATS_DOGS, HAVE_PICTURES, NO_PICTURES_REASON, pictures, preprocessedBatch, seededClassifier, tempDir, trainedLenet5 } from './export-fixtures';
 import { serveFolder } from './export-web-server';
 

@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync, truncateSync, readdirSync } from 'node:fs'
 import path from 'node:path';
 import { test } from 'node:test';
 import { resolvePreprocessing } from '../src/data/config';
-import { loadModelFiles, saveModelFiles } from '../src/io/model-files';
+import { loadModelFiles, saveModelFiles } from '../src/trained-network/model-files';
 import { readTensorFile, writeTensorFile } from '../src/io/tensor-file';
 import { buildModel } from '../src/models';
 import { tempDir } from './imgclass-fixtures';

@@ -8,7 +8,7 @@ import { reportCommand } from '../src/cli/report-command';
 import type { Output } from '../src/cli/command';
 import { writeRunReport } from '../src/report/write-run-report';
 import { train } from '../src/train';
-import { CONFIG_JSON, MODEL_DIR } from '../src/train/run-folder';
+import { CONFIG_JSON, MODEL_DIR } from '../src/trained-network/run-folder';
 import { tempDir, tinyPictureSet } from './imgclass-fixtures';
 
 function captureOutput(): Output & { lines: string[] } {

@@ -8,8 +8,8 @@ import { encodeEvent } from '../src/report/tensorboard/event';
 import { tensorBoardLogger, writeTensorBoardFromMetrics } from '../src/report/tensorboard/training-logger';
 import { tfRecord } from '../src/report/tensorboard/tfrecord';
 import { MetricsLog, MetricsRecord } from '../src/train/metrics-log';
-import { resolveRunConfig } from '../src/train/options';
-import { createRunFolder } from '../src/train/run-folder';
+import { resolveRunConfig } from '../src/trained-network/run-config';
+import { createRunFolder } from '../src/trained-network/run-folder';
 import { tempDir } from './imgclass-fixtures';
 
 // The messages as tensorflow/core/util/event.proto and framework/summary.proto define them,

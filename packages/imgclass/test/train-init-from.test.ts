@@ -3,8 +3,8 @@ import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { runCli } from '../src/cli/main';
-import { loadForeignModel } from '../src/export/foreign-model';
-import { loadClassifier } from '../src/predict/load-classifier';
+import { loadForeignModel } from '../src/trained-network/foreign-model';
+import { loadClassifier } from '../src/trained-network/load-classifier';
 import { saveForeignModel } from './foreign-model-fixtures';
 import { captureOutput, maxAbsDiff, tempDir, tinyPictureSet } from './imgclass-fixtures';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { resolveRunConfig, resumeConflicts } from '../src/train/options';
+import { resolveRunConfig, resumeConflicts } from '../src/trained-network/run-config';
 
 test("defaults follow the seed: lenet5, 150, batch 32, Adam at 1e-4, log every 50 steps", () => {
   const c = resolveRunConfig({ train: 'data/train', seed: 1 });

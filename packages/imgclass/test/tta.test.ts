@@ -9,7 +9,7 @@ import { runCli } from '../src/cli/main';
 import { resolvePreprocessing } from '../src/data/config';
 import { loadEvaluationSet } from '../src/data/load-image-folder';
 import { evaluate, predictDataset } from '../src/evaluate';
-import { saveModelFiles } from '../src/io/model-files';
+import { saveModelFiles } from '../src/trained-network/model-files';
 import { buildModel } from '../src/models';
 import { predict } from '../src/predict';
 import { captureOutput, maxAbsDiff, tempDir, tinyPictureSet } from './imgclass-fixtures';

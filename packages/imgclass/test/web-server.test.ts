@@ -7,11 +7,11 @@ import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import '../src/backend';
 import { resolvePreprocessing } from '../src/data/config';
-import { saveModelFiles } from '../src/io/model-files';
+import { saveModelFiles } from '../src/trained-network/model-files';
 import { buildModel } from '../src/models/registry';
 import { MetricsLog, MetricsRecord } from '../src/train/metrics-log';
-import { resolveRunConfig } from '../src/train/options';
-import { createRunFolder, MODEL_DIR } from '../src/train/run-folder';
+import { resolveRunConfig } from '../src/trained-network/run-config';
+import { createRunFolder, MODEL_DIR } from '../src/trained-network/run-folder';
 import { RunningServer, startServer } from '../src/web/server';
 import { tempDir } from './imgclass-fixtures';
 

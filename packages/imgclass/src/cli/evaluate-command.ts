@@ -1,6 +1,6 @@
 import { evaluate, formatEvaluation } from '../evaluate';
 import { bar } from './output';
-import { FOREIGN_MODEL_OPTIONS } from '../export/foreign-model-flags';
+import { FOREIGN_MODEL_OPTIONS } from './foreign-model-flags';
 import { withClassifier } from './model-argument';
 import { CommandSpec, numberOpt, stringOpt } from './command';
 

@@ -1,6 +1,6 @@
 import { exportModel, EXPORT_FORMATS, ExportResult } from '../export/export-model';
-import { loadForeignModel } from '../export/foreign-model';
-import { FOREIGN_MODEL_OPTIONS, foreignModelOptions } from '../export/foreign-model-flags';
+import { loadForeignModel } from '../trained-network/foreign-model';
+import { FOREIGN_MODEL_OPTIONS, foreignModelOptions } from './foreign-model-flags';
 import { humanCount } from '../format/numbers';
 import { choiceOpt, CommandSpec, stringOpt, UsageError } from './command';
 

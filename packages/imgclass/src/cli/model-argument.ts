@@ -1,6 +1,6 @@
-import { foreignModelOptions } from '../export/foreign-model-flags';
-import { loadForeignModel } from '../export/foreign-model';
-import type { Classifier } from '../predict/load-classifier';
+import { foreignModelOptions } from './foreign-model-flags';
+import { loadForeignModel } from '../trained-network/foreign-model';
+import type { Classifier } from '../trained-network/load-classifier';
 import type { OptionValues } from './command';
 
 /**

@@ -1,5 +1,5 @@
 import { formatPredictionCsv, formatPredictionTable, formatSingle, predict, TTA_DESCRIPTION } from '../predict';
-import { FOREIGN_MODEL_OPTIONS } from '../export/foreign-model-flags';
+import { FOREIGN_MODEL_OPTIONS } from './foreign-model-flags';
 import { withClassifier } from './model-argument';
 import { CommandSpec, numberOpt, UsageError } from './command';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { AugmentationOptions } from '../data/augment';
 import { RESIZE_MODES } from '../data/config';
-import { FOREIGN_MODEL_OPTIONS, foreignModelOptions } from '../export/foreign-model-flags';
+import { FOREIGN_MODEL_OPTIONS, foreignModelOptions } from './foreign-model-flags';
 import { duration, percent, thousands } from '../format/numbers';
 import { MODELS } from '../models';
 import { resumeTraining, train, TrainEvent, TrainOptions, TrainResult } from '../train';

@@ -1,4 +1,4 @@
-import { Rng } from './rng';
+import { Rng } from '../math/rng';
 
 /** An HWC, 3-channel uint8 image as augmentations see it. */
 export interface PixelImage {

@@ -3,7 +3,7 @@ import { Augmentation, composeAugmentations } from './augment';
 import { PreprocessingConfig } from './config';
 import { normalizeInto } from './normalize';
 import { CacheEntry, PixelCache } from './pixel-cache';
-import { createRng, deriveSeed, shuffleInPlace } from './rng';
+import { createRng, deriveSeed, shuffleInPlace } from '../math/rng';
 
 /** How labels are delivered: class indices (sparse losses), one-hot rows, or a 0/1 column for 2-class sigmoid models. */
 export type LabelFormat = 'index' | 'onehot' | 'binary';

@@ -26,8 +26,8 @@ export {
   randomScaleCrop,
 } from './augment';
 export type { Augmentation, AugmentationOptions, PixelImage } from './augment';
-export { createRng, deriveSeed } from './rng';
-export type { Rng } from './rng';
+export { createRng, deriveSeed } from '../math/rng';
+export type { Rng } from '../math/rng';
 export { IMAGE_EXTENSIONS } from './scan';
 export type { FolderLayout, SkippedFile } from './scan';
 export { DEFAULT_CACHE_DIR } from './pixel-cache';

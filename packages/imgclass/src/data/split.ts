@@ -1,4 +1,4 @@
-import { createRng, deriveSeed, shuffleInPlace } from './rng';
+import { createRng, deriveSeed, shuffleInPlace } from '../math/rng';
 
 /**
  * Seeded, stratified split: each class gives the same fraction of its items

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { mapConcurrent } from '../data/concurrency';
-import { createRng, deriveSeed, Rng } from '../data/rng';
+import { createRng, deriveSeed, Rng } from '../math/rng';
 
 export const DEMO_CLASSES = ['dots', 'stripes'] as const;
 

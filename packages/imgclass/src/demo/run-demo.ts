@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { evaluate, EvaluationResult } from '../evaluate/evaluate';
-import { loadClassifier } from '../predict/load-classifier';
+import { loadClassifier } from '../trained-network/load-classifier';
 import { predict, Prediction } from '../predict/predict';
 import type { TrainEvent } from '../train/events';
 import { train, TrainResult } from '../train/train';

@@ -1,6 +1,6 @@
 import { loadEvaluationSet } from '../data/load-image-folder';
 import type { DatasetReport } from '../data/report';
-import { Classifier, loadClassifier } from '../predict/load-classifier';
+import { Classifier, loadClassifier } from '../trained-network/load-classifier';
 import { TTA_DESCRIPTION } from '../predict/test-time-augmentation';
 import { argMax, DatasetPredictions, lossAndAccuracy, predictDataset } from './predict-dataset';
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { PreprocessingConfig } from '../data/config';
-import type { Classifier } from '../predict/load-classifier';
+import type { Classifier } from '../trained-network/load-classifier';
 import { IMGCLASS_VERSION } from '../version';
 
 const RESIZE_TEXT: Record<PreprocessingConfig['resizeMode'], string> = {

@@ -1,5 +1,5 @@
 import { ImgclassError } from '../errors';
-import { Classifier, loadClassifier } from '../predict/load-classifier';
+import { Classifier, loadClassifier } from '../trained-network/load-classifier';
 import { exportOnnx, OnnxExportResult } from './onnx-export';
 import { assertWritable } from './staged-output';
 import { exportTfjs, TfjsExportResult } from './tfjs-export';

@@ -1,5 +1,5 @@
 import { formatShape } from '../models/net-builder';
-import type { Classifier } from '../predict/load-classifier';
+import type { Classifier } from '../trained-network/load-classifier';
 import { ExportError } from './export-error';
 import { describePreprocessing, onnxMetadataProps } from './export-metadata';
 import { tfjsToOnnxGraph } from './onnx-convert';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { PreprocessingConfig } from '../data/config';
 import { normalizeImage } from '../data/normalize';
-import { createRng } from '../data/rng';
+import { createRng } from '../math/rng';
 import { classifierOutputs, ClassifierOutputs, maxAbsDifference } from './classifier-outputs';
 import { ExportError } from './export-error';
 import { ONNX_INPUT, ONNX_LOGITS, ONNX_PROBABILITIES } from './onnx-convert';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Classifier } from '../predict/load-classifier';
+import type { Classifier } from '../trained-network/load-classifier';
 import { writeOutputFolder } from './staged-output';
 import { writeTfjsModel } from './tfjs-export';
 import { WEB_APP_JS } from './web-app-script';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { deriveSeed } from '../data/rng';
+import { deriveSeed } from '../math/rng';
 import { ImgclassError } from '../errors';
 
 type Shape = (number | null)[];

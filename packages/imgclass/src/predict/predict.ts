@@ -4,7 +4,7 @@ import { ImageDecodeError } from '../data/errors';
 import { imageToTensor } from '../data/image-to-tensor';
 import { ImgclassError } from '../errors';
 import { expandInputs } from './expand-inputs';
-import { Classifier, loadClassifier } from './load-classifier';
+import { Classifier, loadClassifier } from '../trained-network/load-classifier';
 import { predictBatchProbabilities } from './test-time-augmentation';
 
 export interface ClassProbability {

@@ -1,6 +1,6 @@
 import { duration, percent } from '../format/numbers';
 import type { MetricsRecord } from '../train/metrics-log';
-import type { SavedRunConfig } from '../train/run-folder';
+import type { SavedRunConfig } from '../trained-network/run-folder';
 import type { RunEvaluation } from './run-evaluation';
 import { summarizeMetrics } from './run-metrics';
 import { STYLESHEET } from './stylesheet';

@@ -2,8 +2,8 @@ import type { ImageDataset } from '../data/image-dataset';
 import { loadEvaluationSet, loadImageFolder } from '../data/load-image-folder';
 import { ClassMetrics, classMetrics } from '../evaluate/evaluate';
 import { argMax, lossAndAccuracy, predictDataset } from '../evaluate/predict-dataset';
-import { loadClassifier } from '../predict/load-classifier';
-import type { SavedRunConfig } from '../train/run-folder';
+import { loadClassifier } from '../trained-network/load-classifier';
+import type { SavedRunConfig } from '../trained-network/run-folder';
 
 export interface SamplePrediction {
   path: string;

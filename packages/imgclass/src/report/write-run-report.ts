@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { DatasetError } from '../data/errors';
 import { ImgclassError } from '../errors';
 import { writeFileAtomic } from '../io/atomic-file';
-import { readRunFolder } from '../train/run-folder';
+import { readRunFolder } from '../trained-network/run-folder';
 import { confusionHeatmap } from './confusion-heatmap';
 import { mistakesGallery, predictionGrid } from './prediction-grid';
 import { reportHtml } from './report-html';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { deriveSeed } from '../data/rng';
+import { deriveSeed } from '../math/rng';
 
 /**
  * tf.layers' Dropout draws its mask from `this.seed`: a fixed seed repeats

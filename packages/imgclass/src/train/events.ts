@@ -1,6 +1,6 @@
 import type { DatasetReport } from '../data/report';
 import type { MetricsRecord } from './metrics-log';
-import type { RunConfig } from './options';
+import type { RunConfig } from '../trained-network/run-config';
 
 /** What the training loop reports as it goes; the CLI turns these into a progress bar and log lines. */
 export type TrainEvent =

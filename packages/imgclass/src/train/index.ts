@@ -1,12 +1,12 @@
 export { resumeTraining, train } from './train';
 export type { TrainHooks, TrainResult } from './train';
-export { DEFAULT_EPOCHS, DEFAULT_WARMUP_STEPS, resolveRunConfig } from './options';
-export type { OptimizerName, RunConfig, ScheduleName, TrainOptions } from './options';
+export { DEFAULT_EPOCHS, DEFAULT_WARMUP_STEPS, resolveRunConfig } from '../trained-network/run-config';
+export type { OptimizerName, RunConfig, ScheduleName, TrainOptions } from '../trained-network/run-config';
 export type { TrainEvent } from './events';
 export { learningRateAt } from './lr-schedule';
 export type { MetricsRecord } from './metrics-log';
-export { BEST_CHECKPOINT, CHECKPOINT_DIR, listStepCheckpoints } from './checkpoint';
-export type { TrainingState } from './checkpoint';
-export { CLASSES_JSON, CONFIG_JSON, isRunFolder, MODEL_DIR, readRunFolder } from './run-folder';
+export { BEST_CHECKPOINT, CHECKPOINT_DIR, listStepCheckpoints } from '../trained-network/checkpoint';
+export type { TrainingState } from '../trained-network/checkpoint';
+export { CLASSES_JSON, CONFIG_JSON, isRunFolder, MODEL_DIR, readRunFolder } from '../trained-network/run-folder';
 export { exponentialLr, lrFind, suggestLr } from './lr-find';
 export type { LrFindOptions, LrFindResult } from './lr-find';

@@ -3,9 +3,9 @@ import { loadImageFolder } from '../data/load-image-folder';
 import { ImgclassError } from '../errors';
 import { smooth } from '../report/line-chart';
 import { logitsView } from './logits';
-import { resolveRunConfig, TrainOptions } from './options';
+import { resolveRunConfig, TrainOptions } from '../trained-network/run-config';
 import { createOptimizer } from './optimizer';
-import { buildRunNetwork } from './run-network';
+import { buildRunNetwork } from '../trained-network/run-network';
 import { trainStep } from './train-step';
 
 /** The training settings of TrainOptions that matter for a short run with a rising rate. */

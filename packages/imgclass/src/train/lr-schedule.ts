@@ -1,4 +1,4 @@
-import type { RunConfig } from './options';
+import type { RunConfig } from '../trained-network/run-config';
 
 /**
  * The learning rate for a 0-based step: linear warm-up to the peak over

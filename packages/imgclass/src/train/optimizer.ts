@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { OptimizerName } from './options';
+import type { OptimizerName } from '../trained-network/run-config';
 
 export function createOptimizer(name: OptimizerName, lr: number, momentum: number): tf.Optimizer {
   switch (name) {

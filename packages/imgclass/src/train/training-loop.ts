@@ -14,12 +14,12 @@ import {
   saveCheckpoint,
   stepCheckpointName,
   TrainingState,
-} from './checkpoint';
+} from '../trained-network/checkpoint';
 import type { TrainEvent } from './events';
 import { logitsView, LogitsView } from './logits';
 import { learningRateAt } from './lr-schedule';
 import { MetricsLog, MetricsRecord } from './metrics-log';
-import type { RunConfig } from './options';
+import type { RunConfig } from '../trained-network/run-config';
 import { trainStep } from './train-step';
 
 export interface LoopParts {

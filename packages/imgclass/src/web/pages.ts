@@ -1,6 +1,6 @@
 import { duration, percent } from '../format/numbers';
 import { MODELS } from '../models/registry';
-import { DEFAULT_WARMUP_STEPS } from '../train/options';
+import { DEFAULT_WARMUP_STEPS } from '../trained-network/run-config';
 import { escapeXml as esc } from '../report/svg';
 import type { TrainingCurves } from '../report/training-curves';
 import type { RunInfo, RunStatus } from './run-store';

@@ -4,10 +4,10 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { decodeImage } from '../data/decode';
 import { ImageDecodeError } from '../data/errors';
-import { MODEL_JSON } from '../io/model-files';
-import { Classifier, loadClassifier } from '../predict/load-classifier';
+import { MODEL_JSON } from '../trained-network/model-files';
+import { Classifier, loadClassifier } from '../trained-network/load-classifier';
 import { ClassProbability, predict } from '../predict/predict';
-import { MODEL_DIR } from '../train/run-folder';
+import { MODEL_DIR } from '../trained-network/run-folder';
 import { HttpError } from './http-utils';
 
 export interface PagePrediction {

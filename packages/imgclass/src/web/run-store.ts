@@ -1,10 +1,10 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { MODEL_JSON } from '../io/model-files';
+import { MODEL_JSON } from '../trained-network/model-files';
 import { readMetricsRecords, summarizeMetrics, MetricsSummary } from '../report/run-metrics';
 import { METRICS_JSONL } from '../train/metrics-log';
-import { CHECKPOINT_DIR } from '../train/checkpoint';
-import { isRunFolder, MODEL_DIR, readRunFolder, SavedRunConfig } from '../train/run-folder';
+import { CHECKPOINT_DIR } from '../trained-network/checkpoint';
+import { isRunFolder, MODEL_DIR, readRunFolder, SavedRunConfig } from '../trained-network/run-folder';
 import { isRunName } from './safe-paths';
 
 export type RunStatus = 'training' | 'done' | 'stopped' | 'failed';

@@ -2,7 +2,7 @@ import { ChildProcess, fork } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { resolveRunConfig, TrainOptions } from '../train/options';
+import { resolveRunConfig, TrainOptions } from '../trained-network/run-config';
 import { HttpError } from './http-utils';
 import { JobStates } from './run-store';
 import { isRunName, resolveInside } from './safe-paths';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { TrainEvent } from '../../train/events';
 import type { MetricsRecord } from '../../train/metrics-log';
-import { readRunFolder } from '../../train/run-folder';
+import { readRunFolder } from '../../trained-network/run-folder';
 import { readMetricsRecords } from '../run-metrics';
 import { EventFileWriter } from './event-file-writer';
 

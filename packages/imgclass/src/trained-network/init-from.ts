@@ -3,10 +3,10 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PreprocessingConfig, resolvePreprocessing } from '../data/config';
 import { ImgclassError } from '../errors';
-import { loadForeignModel } from '../export/foreign-model';
-import { MODEL_JSON } from '../io/model-files';
-import { loadClassifier } from '../predict/load-classifier';
-import type { TrainOptions } from './options';
+import { loadForeignModel } from './foreign-model';
+import { MODEL_JSON } from './model-files';
+import { loadClassifier } from './load-classifier';
+import type { TrainOptions } from './run-config';
 import { isRunFolder } from './run-folder';
 
 /** The network `train --init-from` starts from, with the preprocessing its pictures need. */

@@ -1,7 +1,7 @@
-import type { OptionSpec, OptionValues } from '../cli/command';
-import { UsageError } from '../cli/command';
+import type { OptionSpec, OptionValues } from './command';
+import { UsageError } from './command';
 import { RESIZE_MODES, ResizeMode } from '../data/config';
-import type { ForeignModelOptions } from './foreign-model';
+import type { ForeignModelOptions } from '../trained-network/foreign-model';
 
 /** Command-line options that describe a model imgclass did not make (for predict, evaluate, train --init-from). */
 export const FOREIGN_MODEL_OPTIONS: Record<string, OptionSpec> = {

@@ -6,7 +6,7 @@ import { PreprocessingConfig, resolvePreprocessing } from '../data/config';
 import { ImgclassError } from '../errors';
 import '../models/lrn-layer'; // registers the custom layer so saved AlexNet/LRN models deserialize
 import { IMGCLASS_VERSION } from '../version';
-import { writeFileAtomic } from './atomic-file';
+import { writeFileAtomic } from '../io/atomic-file';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';

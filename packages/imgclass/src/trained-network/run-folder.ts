@@ -4,7 +4,7 @@ import { ImgclassError } from '../errors';
 import { writeFileAtomic } from '../io/atomic-file';
 import { IMGCLASS_VERSION } from '../version';
 import { CHECKPOINT_DIR } from './checkpoint';
-import type { RunConfig } from './options';
+import type { RunConfig } from './run-config';
 
 export const CONFIG_JSON = 'config.json';
 export const CLASSES_JSON = 'classes.json';

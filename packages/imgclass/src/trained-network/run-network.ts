@@ -1,10 +1,10 @@
 import type * as tf from '@tensorflow/tfjs';
 import { ImgclassError } from '../errors';
-import { withClassifierHead } from '../export/fine-tune-head';
+import { withClassifierHead } from './fine-tune-head';
 import type { InitScheme } from '../models/net-builder';
 import { buildModel } from '../models/registry';
 import { importNetwork, ImportedNetwork } from './init-from';
-import type { RunConfig } from './options';
+import type { RunConfig } from './run-config';
 
 /**
  * The network a run trains, before any checkpoint is restored: its registry

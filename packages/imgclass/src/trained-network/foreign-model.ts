@@ -3,8 +3,8 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Normalization, resolvePreprocessing, ResizeMode } from '../data/config';
 import { ImgclassError } from '../errors';
-import { MODEL_JSON } from '../io/model-files';
-import type { Classifier } from '../predict/load-classifier';
+import { MODEL_JSON } from './model-files';
+import type { Classifier } from './load-classifier';
 
 /** What a model imgclass did not make cannot tell by itself. */
 export interface ForeignModelOptions {

@@ -3,10 +3,10 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PreprocessingConfig, resolvePreprocessing } from '../data/config';
 import { ImgclassError } from '../errors';
-import { loadModelFiles, MODEL_JSON } from '../io/model-files';
-import { BEST_CHECKPOINT, CHECKPOINT_DIR, listStepCheckpoints, restoreModelWeights } from '../train/checkpoint';
-import { isRunFolder, MODEL_DIR, readRunFolder } from '../train/run-folder';
-import { buildRunNetwork } from '../train/run-network';
+import { loadModelFiles, MODEL_JSON } from './model-files';
+import { BEST_CHECKPOINT, CHECKPOINT_DIR, listStepCheckpoints, restoreModelWeights } from './checkpoint';
+import { isRunFolder, MODEL_DIR, readRunFolder } from './run-folder';
+import { buildRunNetwork } from './run-network';
 
 /** A trained network with everything needed to use it on new pictures. */
 export interface Classifier {
