@@ -5,8 +5,8 @@ import { appendFileSync, existsSync, readFileSync, truncateSync } from 'node:fs'
 import path from 'node:path';
 import { before, test } from 'node:test';
 import { ImgclassError } from '../src/errors';
-import { loadClassifier } from '../src/predict';
-import { listStepCheckpoints, resumeTraining, train, TrainEvent, TrainOptions } from '../src/train';
+import { resumeTraining, train, TrainEvent, TrainOptions } from '../src/train';
+import { listStepCheckpoints, loadClassifier } from '../src/trained-network';
 import { reseedDropout } from '../src/train/dropout-seeds';
 import { logitsView } from '../src/train/logits';
 import { crossEntropy, softmaxCrossEntropy } from '../src/train/loss';

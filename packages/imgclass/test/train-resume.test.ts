@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, test } from 'node:test';
 import { readTensorFile } from '../src/io/tensor-file';
-import { listStepCheckpoints, MetricsRecord, resumeTraining, train, TrainOptions } from '../src/train';
+import { MetricsRecord, resumeTraining, train, TrainOptions } from '../src/train';
+import { listStepCheckpoints } from '../src/trained-network';
 import { maxAbsDiff, tempDir, tinyPictureSet } from './imgclass-fixtures';
 
 // Resuming must continue exactly where the straight run would be: same batches (the checkpoint is

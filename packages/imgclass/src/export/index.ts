@@ -1,7 +1,7 @@
 /**
  * Taking models elsewhere: TensorFlow.js layers format, a static web demo,
- * ONNX (checked with onnxruntime before it is written); and bringing in
- * TensorFlow.js models imgclass did not make.
+ * ONNX (checked with onnxruntime before it is written). Bringing in
+ * TensorFlow.js models imgclass did not make is in ../trained-network.
  */
 export { exportModel, EXPORT_FORMATS } from './export-model';
 export type { ExportFormat, ExportOptions, ExportResult } from './export-model';
@@ -18,8 +18,5 @@ export { describePreprocessing } from './export-metadata';
 export type { ExportMetadata } from './export-metadata';
 export { ExportError } from './export-error';
 export type { ExportFailure } from './export-error';
-export { loadForeignModel, endsInSoftmax } from '../trained-network/foreign-model';
-export type { ForeignClassifier, ForeignModelOptions } from '../trained-network/foreign-model';
-export { withClassifierHead } from '../trained-network/fine-tune-head';
 export { classifierOutputs } from './classifier-outputs';
 export type { ClassifierOutputs } from './classifier-outputs';

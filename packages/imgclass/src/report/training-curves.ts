@@ -1,5 +1,6 @@
 import type { MetricsRecord } from '../train/metrics-log';
-import { lineChart, Series, smooth, smoothingFor } from './line-chart';
+import { smooth } from '../math/smooth';
+import { lineChart, Series, smoothingFor } from './line-chart';
 import { COLOURS } from './svg';
 
 export interface TrainingCurves {

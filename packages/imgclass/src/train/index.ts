@@ -5,8 +5,5 @@ export type { OptimizerName, RunConfig, ScheduleName, TrainOptions } from '../tr
 export type { TrainEvent } from './events';
 export { learningRateAt } from './lr-schedule';
 export type { MetricsRecord } from './metrics-log';
-export { BEST_CHECKPOINT, CHECKPOINT_DIR, listStepCheckpoints } from '../trained-network/checkpoint';
-export type { TrainingState } from '../trained-network/checkpoint';
-export { CLASSES_JSON, CONFIG_JSON, isRunFolder, MODEL_DIR, readRunFolder } from '../trained-network/run-folder';
 export { exponentialLr, lrFind, suggestLr } from './lr-find';
 export type { LrFindOptions, LrFindResult } from './lr-find';

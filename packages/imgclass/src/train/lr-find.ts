@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { loadImageFolder } from '../data/load-image-folder';
 import { ImgclassError } from '../errors';
-import { smooth } from '../report/line-chart';
+import { smooth } from '../math/smooth';
 import { logitsView } from './logits';
 import { resolveRunConfig, TrainOptions } from '../trained-network/run-config';
 import { createOptimizer } from './optimizer';
