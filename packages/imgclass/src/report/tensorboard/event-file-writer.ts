@@ -1,6 +1,7 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { makeDirSync } from '../../io/make-dir';
 import { encodeEvent, EventContent } from './event';
 import { tfRecord } from './tfrecord';
 
@@ -15,7 +16,7 @@ export class EventFileWriter {
   private fd: number | null;
 
   constructor(dir: string, now = Date.now()) {
-    mkdirSync(dir, { recursive: true });
+    makeDirSync(dir);
     this.file = path.join(dir, `events.out.tfevents.${Math.floor(now / 1000)}.${os.hostname().replace(/[^\w.-]/g, '_')}`);
     // 'a': two writers started within the same second share a file instead of truncating it.
     this.fd = openSync(this.file, 'a');
