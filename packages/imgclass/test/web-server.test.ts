@@ -179,6 +179,15 @@ describe('imgclass serve (HTTP)', () => {
       const reply = await request(app.url, attempt);
       assert.equal(reply.status, 404, attempt);
       assert.doesNotMatch(reply.body, /TOP-SECRET/, attempt);
+      assert.ok(!reply.body.includes(root), `${attempt} must not show the server's folders: ${reply.body}`);
+    }
+    // URL normalization turns %2e%2e into '..' (here: /runs/secret.txt, no such run); the answer names what was asked.
+    const dotted = '/runs/shapes/files/%2e%2e/%2e%2e/secret.txt';
+    for (const accept of ['application/json', 'text/html']) {
+      const reply = await request(app.url, dotted, { headers: { Accept: accept } });
+      assert.equal(reply.status, 404);
+      assert.ok(reply.body.includes(`There is nothing at ${dotted}.`), reply.body);
+      assert.ok(!reply.body.includes(root), reply.body);
     }
     for (const run of ['..', '../runs/shapes', '%2e%2e', 'shapes/../..', '']) {
       const reply = await request(app.url, `/api/predict?run=${encodeURIComponent(run)}`, { method: 'POST', body: picture });

@@ -204,7 +204,12 @@ export class CacheWriter {
       ...pixelSums(image.data),
     };
     shard.entries[file] = entry;
-    const write = shard.handle.then((fh) => fh.write(image.data, 0, image.data.length, slot * this.cache.recordBytes));
+    const write = shard.handle
+      .then((fh) => fh.write(image.data, 0, image.data.length, slot * this.cache.recordBytes))
+      .then(({ bytesWritten }) => {
+        // A short write is how a nearly full disk answers; the record would be torn.
+        if (bytesWritten !== image.data.length) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
+      });
     write.catch(() => undefined); // observed in finishShard; avoids an unhandled rejection meanwhile
     shard.writes.push(write);
     if (shard.writes.length >= this.shardCapacity) {

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { copyFile, open, rename, unlink } from 'node:fs/promises';
+import { copyFile, FileHandle, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { withFileContext } from './fs-errors';
 
@@ -17,7 +17,7 @@ export async function writeFileAtomic(file: string, chunks: string | Uint8Array 
   await withFileContext(file, 'write', async () => {
     const handle = await open(temp, 'w');
     try {
-      for (const part of parts) await handle.write(part);
+      for (const part of parts) await writeAll(handle, part);
       await handle.sync();
     } catch (err) {
       await handle.close().catch(() => undefined);
@@ -51,6 +51,20 @@ export async function copyFileAtomic(existing: string, file: string): Promise<vo
     }
   });
   await syncDirectory(path.dirname(file));
+}
+
+/**
+ * FileHandle.write may write only part of a buffer (a nearly full disk takes
+ * what fits and says nothing); keep writing the rest, so the full disk then
+ * answers ENOSPC instead of leaving a silently truncated file.
+ */
+async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.byteLength) {
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.byteLength - offset);
+    if (bytesWritten === 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
+    offset += bytesWritten;
+  }
 }
 
 /** Temporary files of writeFileAtomic/copyFileAtomic: `.<name>.tmp-<pid>-<random>`. */
