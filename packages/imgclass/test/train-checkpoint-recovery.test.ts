@@ -84,7 +84,7 @@ test('train --out --overwrite replaces a run, but never a folder that is not a r
   await train({ ...options, steps: 1, out: path.join(notARun, 'x') }, { cacheDir }); // makes notARun non-empty
   await assert.rejects(
     train({ ...options, steps: 1, out: notARun, overwrite: true }, { cacheDir }),
-    /^--overwrite replaces only run folders, and '.*holiday-photos' has no config\.json; choose another --out\.$/,
+    /^ImgclassError: --overwrite replaces only run folders, and '.*holiday-photos' has no config\.json; choose another --out\.$/,
   );
   assert.ok(existsSync(path.join(notARun, 'x', 'config.json')), 'left alone');
 });
