@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -51,6 +51,14 @@ test('a stale lock (its process is gone) is taken over with a message; another h
   writeFileSync(file, JSON.stringify({ pid: process.pid, host: os.hostname(), startTicks: 1, since: 'x', command: 'y', nonce: 'z' }));
   const recycled = await lockRunFolder(dir);
   await recycled.release();
+
+  // Torn or foreign content: a writer may still be at work for a moment, so only an old one is stale.
+  writeFileSync(file, '{"pid": 12');
+  const old = new Date(Date.now() - 5 * 60_000);
+  utimesSync(file, old, old);
+  const torn: string[] = [];
+  await (await lockRunFolder(dir, (m) => torn.push(m))).release();
+  assert.deepEqual(torn, [`The run folder '${dir}' had an unreadable lock file older than a minute; taking it over.`]);
 
   writeFileSync(file, JSON.stringify({ pid, host: 'gpu-box-7', since: '2026-01-01T00:00:00Z', command: 'imgclass train data', nonce: 'n' }));
   await assert.rejects(lockRunFolder(dir), inUse(new RegExp(`is in use by process ${pid} on gpu-box-7 .*; if that process is gone, delete .*${RUN_LOCK}\\.$`)));

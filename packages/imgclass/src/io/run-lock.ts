@@ -58,9 +58,9 @@ export async function lockRunFolder(runDir: string, onTakeover: (message: string
       await sleep(50); // being written by a process that falls back to `wx`: read it again
       continue;
     }
-    const owner = found === 'unreadable' ? null : found.owner;
+    const owner = found.owner;
     if (owner && ownerMayBeAlive(owner)) throw inUse(runDir, file, owner);
-    if (await removeStaleLock(file, found === 'unreadable' ? null : found.text)) {
+    if (await removeStaleLock(file, found.text)) {
       onTakeover(
         owner
           ? `The run folder '${runDir}' was locked by process ${owner.pid} on ${owner.host}, which no longer runs; taking it over.`
@@ -68,7 +68,10 @@ export async function lockRunFolder(runDir: string, onTakeover: (message: string
       );
     }
   }
-  throw new ImgclassError('RUN_IN_USE', `Cannot lock the run folder '${runDir}': other processes keep taking its lock (${file}).`);
+  throw new ImgclassError(
+    'RUN_IN_USE',
+    `Cannot lock the run folder '${runDir}': its lock file keeps changing hands or cannot be read; if no imgclass process uses the folder, delete ${file}.`,
+  );
 }
 
 function inUse(runDir: string, file: string, owner: LockOwner): ImgclassError {
@@ -107,7 +110,8 @@ async function createExclusive(file: string, text: string): Promise<boolean> {
   }
 }
 
-type FoundLock = { owner: LockOwner; text: string } | 'vanished' | 'unreadable' | 'fresh-unreadable';
+/** A lock file's content: its owner, or null when it is torn or foreign and old enough to be stale. */
+type FoundLock = { owner: LockOwner | null; text: string } | 'vanished' | 'fresh-unreadable';
 
 async function readOwner(file: string): Promise<FoundLock> {
   let text: string;
@@ -124,7 +128,7 @@ async function readOwner(file: string): Promise<FoundLock> {
     // fall through: torn or foreign content
   }
   const age = await stat(file).then((s) => Date.now() - s.mtimeMs, () => 0);
-  return age > 60_000 ? 'unreadable' : 'fresh-unreadable';
+  return age > 60_000 ? { owner: null, text } : 'fresh-unreadable';
 }
 
 /** Alive, or not provably dead: another host's process cannot be checked from here. */
@@ -147,12 +151,12 @@ function ownerMayBeAlive(owner: LockOwner): boolean {
  * created exclusively) lets only one of them delete, after checking that the
  * lock still holds what it read. True when this call removed it.
  */
-async function removeStaleLock(file: string, staleText: string | null): Promise<boolean> {
+async function removeStaleLock(file: string, staleText: string): Promise<boolean> {
   const breaker = `${file}.takeover`;
   const me = currentOwner();
   if (!(await createExclusive(breaker, JSON.stringify(me) + '\n'))) {
     const other = await readOwner(breaker);
-    if (other !== 'vanished' && typeof other === 'object' && !ownerMayBeAlive(other.owner)) {
+    if (typeof other === 'object' && (other.owner === null || !ownerMayBeAlive(other.owner))) {
       await unlink(breaker).catch(() => undefined); // its taker died mid-takeover
     } else {
       await sleep(50);
@@ -161,7 +165,7 @@ async function removeStaleLock(file: string, staleText: string | null): Promise<
   }
   try {
     const now = await readFile(file, 'utf8').catch(() => null);
-    if (now === null || (staleText !== null && now !== staleText)) return false;
+    if (now !== staleText) return false;
     await unlink(file);
     return true;
   } finally {
