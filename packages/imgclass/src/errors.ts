@@ -12,7 +12,11 @@ export type ImgclassErrorCode =
   | 'CHECKPOINT'
   | 'RESUME_CONFLICT'
   | 'NO_IMAGES'
-  | 'NAN_LOSS';
+  | 'NAN_LOSS'
+  /** A file or folder could not be read, written or created (permission, full disk, read-only...). */
+  | 'FILE_SYSTEM'
+  /** Another process owns the run folder (its run.lock). */
+  | 'RUN_IN_USE';
 
 export class ImgclassError extends Error {
   readonly code: ImgclassErrorCode;

@@ -56,6 +56,30 @@ test('wrong usage: one sentence on stderr, exit code 2, no stack trace', async (
   }
 });
 
+test('negative numbers are values; out-of-range and inexact values are wrong usage too (exit code 2)', async () => {
+  for (const [args, message] of [
+    [['train', 'x', '--epochs', '-1'], 'error: The number of epochs must be a positive integer, got -1.'],
+    [['train', 'x', '--batch', '-5'], 'error: The batch size must be a positive integer, got -5.'],
+    [['train', 'x', '--lr', '-1e-3'], 'error: The learning rate must be a positive number, got -0.001.'],
+    [['train', 'x', '--lr', '-.5'], 'error: The learning rate must be a positive number, got -0.5.'],
+    [['train', 'x', '--epochs=-1'], 'error: The number of epochs must be a positive integer, got -1.'],
+    [['train', 'x', '--epochs', '0'], 'error: The number of epochs must be a positive integer, got 0.'],
+    [['train', 'x', '--val-split', '1.5'], 'error: The validation split must be in [0, 1), got 1.5.'],
+    [['train', 'x', '--size', '100000'], 'error: The input size must be an integer between 1 and 4096, got 100000.'],
+    [['train', 'x', '--epochs', '99999999999999999999'], "error: --epochs expects a whole number of at most 9007199254740991, got '99999999999999999999'."],
+    [['train', 'x', '--steps', '9007199254740992'], "error: --steps expects a whole number of at most 9007199254740991, got '9007199254740992'."],
+    [['serve', '--port', '-1'], 'error: --port must be between 0 and 65535, got -1.'],
+  ] as const) {
+    const r = await cli(...args);
+    assert.equal(r.stderr, message, args.join(' '));
+    assert.equal(r.code, 2, args.join(' '));
+  }
+  // A flag that takes no value still refuses one.
+  const json = await cli('train', 'x', '--json=1');
+  assert.equal(json.code, 2);
+  assert.match(json.stderr, /^error: Option '--json' takes no value\./);
+});
+
 test('bad input is one sentence and exit code 1; --debug adds the stack trace', async () => {
   const r = await cli('summary', '--model', 'alexnet', '--size', '32');
   assert.equal(r.code, 1);

@@ -86,7 +86,6 @@ test('bad input: one sentence, exit code 1, nothing overwritten', async () => {
     [['predict', 'run', 'empty'], /^error: No images were found in 'empty'\.\n$/],
     [['train', '--resume', 'run', '--lr', '0.5'], /^error: The run was started with lr = 0\.0001, but 0\.5 was given; resume without that option or start a new run\.\n$/],
     [['train', '--resume', 'test'], /^error: 'test' is not an imgclass run folder: it has no config\.json\.\n$/],
-    [['train', 'train', '--out', 'run', ...common], /^error: The run folder '.*run' already exists and is not empty; continue it with --resume .*run or choose another --out\.\n$/],
     [['train', 'train', '--model', 'alexnet', '--size', '32', '--out', 'small'], /^error: The input size 32×32 is too small for alexnet: layer 'pool2' would output 0×0×256 \(the smallest size alexnet accepts is 67\)\.\n$/],
   ];
   for (const [args, message] of cases) {
@@ -95,6 +94,12 @@ test('bad input: one sentence, exit code 1, nothing overwritten', async () => {
     assert.match(r.stderr, message);
     assert.doesNotMatch(r.stderr, /\n {4}at /);
   }
+
+  // Reusing a finished run's folder is wrong usage: exit code 2, and the run is left as it was.
+  const reused = await cli('train', 'train', '--out', 'run', ...common);
+  assert.equal(reused.code, 2, reused.stderr);
+  assert.match(reused.stderr, /^error: The run folder '.*run' already exists and is not empty; continue it with --resume .*run, replace it with --overwrite, or choose another --out\.\n$/);
+  assert.ok(existsSync(path.join(work, 'run/model/weights.bin')));
 
   mkdirSync(path.join(work, 'broken'));
   copyFileSync(path.join(work, 'run/model/model.json'), path.join(work, 'broken/model.json'));

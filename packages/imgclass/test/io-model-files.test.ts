@@ -92,18 +92,20 @@ test('checkpoint files round-trip tensors and metadata, and detect truncation an
   await assert.rejects(readTensorFile(file), /is not an imgclass checkpoint/);
 });
 
-test('linkFileAtomic gives a complete file a second name, replacing the old one, and outlives the first name', async () => {
-  const { linkFileAtomic } = await import('../src/io/atomic-file');
+test('copyFileAtomic makes best.ckpt an independent copy: damage to or pruning of the step file leaves it whole', async () => {
+  const { copyFileAtomic } = await import('../src/io/atomic-file');
   const { mkdtempSync, statSync, unlinkSync } = await import('node:fs');
   const os = await import('node:os');
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'imgclass-link-'));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'imgclass-copy-'));
   const step = path.join(dir, 'step-0000010.ckpt');
   const best = path.join(dir, 'best.ckpt');
   writeFileSync(best, 'older best');
   writeFileSync(step, 'weights of step 10');
-  await linkFileAtomic(step, best);
+  await copyFileAtomic(step, best);
   assert.equal(readFileSync(best, 'utf8'), 'weights of step 10');
-  assert.equal(statSync(best).ino, statSync(step).ino, 'a hard link, not a second copy');
+  assert.notEqual(statSync(best).ino, statSync(step).ino, 'its own file, not a second name of the step checkpoint');
+  writeFileSync(step, 'damaged'); // written in place: a hard link would have changed best.ckpt too
+  assert.equal(readFileSync(best, 'utf8'), 'weights of step 10');
   unlinkSync(step); // pruning the step checkpoint
   assert.equal(readFileSync(best, 'utf8'), 'weights of step 10');
   assert.deepEqual(readdirSync(dir), ['best.ckpt'], 'no temporary file left');

@@ -33,11 +33,11 @@ before(async () => {
 describe('train --init-from', () => {
   test('a model imgclass did not make needs its preprocessing, and keeps its own input size', async () => {
     const missing = await cli('train', data.train, '--init-from', foreign, '--steps', '1', '--out', run('refused'));
-    assert.equal(missing.code, 1, missing.stderr);
+    assert.equal(missing.code, 2, missing.stderr); // wrong usage
     assert.match(missing.stderr, /^error: '.*model\.json' was not made by imgclass, so it does not say how its pictures were prepared: give --normalization [^\n]*\.$/);
 
     const size = await cli('train', data.train, '--init-from', foreign, '--normalization', 'unit', '--size', '32', '--out', run('refused'));
-    assert.equal(size.code, 1, size.stderr);
+    assert.equal(size.code, 2, size.stderr); // wrong usage
     assert.match(size.stderr, /takes 24×24 pictures, so --size 32 does not fit it; leave out --size\.$/);
   });
 
@@ -81,7 +81,7 @@ describe('train --init-from', () => {
 
   test('an imgclass run works too, with its own preprocessing', async () => {
     const conflicting = await cli('train', data.train, '--init-from', run('tuned'), '--normalization', 'standardize', '--out', run('refused'));
-    assert.equal(conflicting.code, 1, conflicting.stderr);
+    assert.equal(conflicting.code, 2, conflicting.stderr); // wrong usage
     assert.match(conflicting.stderr, /was made by imgclass and keeps its own preprocessing \(unit normalization, stretch resize\)/);
 
     const r = await cli('train', data.train, '--init-from', run('tuned'), ...fast, '--steps', '1', '--out', run('again'), '--cache-dir', run('cache'));

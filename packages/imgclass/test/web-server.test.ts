@@ -1,19 +1,22 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { existsSync } from 'node:fs';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import '../src/backend';
 import { resolvePreprocessing } from '../src/data/config';
+import { ImgclassError } from '../src/errors';
+import { lockRunFolder, RUN_LOCK } from '../src/io/run-lock';
 import { saveModelFiles } from '../src/trained-network/model-files';
 import { buildModel } from '../src/models/registry';
 import { MetricsLog, MetricsRecord } from '../src/train/metrics-log';
 import { resolveRunConfig } from '../src/trained-network/run-config';
 import { createRunFolder, MODEL_DIR } from '../src/trained-network/run-folder';
 import { RunningServer, startServer } from '../src/web/server';
-import { tempDir } from './imgclass-fixtures';
+import { tempDir, tinyPictureSet } from './imgclass-fixtures';
 
 interface Reply {
   status: number;
@@ -179,6 +182,15 @@ describe('imgclass serve (HTTP)', () => {
       const reply = await request(app.url, attempt);
       assert.equal(reply.status, 404, attempt);
       assert.doesNotMatch(reply.body, /TOP-SECRET/, attempt);
+      assert.ok(!reply.body.includes(root), `${attempt} must not show the server's folders: ${reply.body}`);
+    }
+    // URL normalization turns %2e%2e into '..' (here: /runs/secret.txt, no such run); the answer names what was asked.
+    const dotted = '/runs/shapes/files/%2e%2e/%2e%2e/secret.txt';
+    for (const accept of ['application/json', 'text/html']) {
+      const reply = await request(app.url, dotted, { headers: { Accept: accept } });
+      assert.equal(reply.status, 404);
+      assert.ok(reply.body.includes(`There is nothing at ${dotted}.`), reply.body);
+      assert.ok(!reply.body.includes(root), reply.body);
     }
     for (const run of ['..', '../runs/shapes', '%2e%2e', 'shapes/../..', '']) {
       const reply = await request(app.url, `/api/predict?run=${encodeURIComponent(run)}`, { method: 'POST', body: picture });
@@ -263,5 +275,24 @@ describe('imgclass serve (HTTP)', () => {
     assert.equal(page.status, 200);
     const open = await new Promise<number>((resolve) => app.server.getConnections((_e, n) => resolve(n)));
     assert.equal(open, 0, 'no connection left behind');
+  });
+  it('a run started from the page owns its folder: the lock names the child process, and stopping the server releases it', async () => {
+    const set = await tinyPictureSet(path.join(root, 'data', 'two-classes'));
+    const started = await request(app.url, '/api/train', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'locked', train: path.relative(path.join(root, 'data'), set.train), size: 16, epochs: 100000 }),
+    });
+    assert.equal(started.status, 202, started.body);
+    const folder = path.join(runs, 'locked');
+    const lockFile = path.join(folder, RUN_LOCK);
+    for (let i = 0; i < 600 && !existsSync(lockFile); i++) await new Promise((r) => setTimeout(r, 100));
+    await assert.rejects(lockRunFolder(folder), (err: unknown) => {
+      const owner = Number(/in use by process (\d+)/.exec((err as Error).message)?.[1]);
+      return err instanceof ImgclassError && err.code === 'RUN_IN_USE' && owner > 0 && owner !== process.pid;
+    });
+    await app.close(); // SIGTERM to the child: it saves a checkpoint and gives the folder up
+    assert.ok(!existsSync(lockFile), 'released');
+    app = await startServer({ runs, port: 0, data: path.join(root, 'data') });
   });
 });

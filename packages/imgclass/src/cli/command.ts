@@ -61,7 +61,7 @@ export function parseCommandArgs(spec: CommandSpec, args: string[]): { positiona
   let parsed;
   try {
     parsed = parseArgs({
-      args,
+      args: attachNegativeValues(args, options),
       options: Object.fromEntries(
         Object.entries(options).map(([k, o]) => [
           k,
@@ -85,6 +85,36 @@ export function parseCommandArgs(spec: CommandSpec, args: string[]): { positiona
     }
   }
   return { positionals, values: values as OptionValues };
+}
+
+/** '-1', '-0.5', '-1e-3', '-.5': a negative number, which is a value and not a short option. */
+const NEGATIVE_NUMBER = /^-(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
+
+/**
+ * `--epochs -1` becomes `--epochs=-1`: parseArgs takes any token after a flag
+ * that starts with '-' for an option, so a negative value would be refused as
+ * "takes no value" instead of reaching the range check that explains it.
+ */
+function attachNegativeValues(args: string[], options: Record<string, OptionSpec>): string[] {
+  const result: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') {
+      result.push(...args.slice(i));
+      break;
+    }
+    const long = /^--([^=]+)$/.exec(arg)?.[1];
+    const short = /^-([^-])$/.exec(arg)?.[1];
+    const name = long ?? (short ? Object.keys(options).find((k) => options[k].short === short) : undefined);
+    const next = args[i + 1];
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && NEGATIVE_NUMBER.test(next)) {
+      result.push(`--${name}=${next}`);
+      i++;
+    } else {
+      result.push(arg);
+    }
+  }
+  return result;
 }
 
 function describeParseError(err: Error & { code?: string }): string {
@@ -132,6 +162,10 @@ export function numberOpt(values: OptionValues, name: string, kind: 'int' | 'flo
   if (raw.trim() === '' || !Number.isFinite(n) || (kind === 'int' && !Number.isInteger(n))) {
     throw new UsageError(`--${name} expects ${kind === 'int' ? 'a whole number' : 'a number'}, got '${raw}'.`);
   }
+  // Beyond 2^53 whole numbers are no longer exact (99999999999999999999 reads as 1e20).
+  if (kind === 'int' && !Number.isSafeInteger(n)) {
+    throw new UsageError(`--${name} expects a whole number of at most ${Number.MAX_SAFE_INTEGER}, got '${raw}'.`);
+  }
   return n;
 }
 
@@ -144,4 +178,12 @@ export function choiceOpt<T extends string>(values: OptionValues, name: string, 
 
 export function isUserError(err: unknown): err is Error {
   return err instanceof UsageError || err instanceof ImgclassError || err instanceof DatasetError;
+}
+
+/**
+ * Wrong usage (exit code 2): a flag that does not parse, and a value out of
+ * range, which the library reports as INVALID_OPTION.
+ */
+export function isUsageError(err: unknown): boolean {
+  return err instanceof UsageError || ((err instanceof ImgclassError || err instanceof DatasetError) && err.code === 'INVALID_OPTION');
 }

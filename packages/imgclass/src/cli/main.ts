@@ -1,6 +1,7 @@
 import { backendInfo } from '../backend';
+import { fileSystemError, isFileSystemError } from '../io/fs-errors';
 import { IMGCLASS_VERSION } from '../version';
-import { CommandSpec, formatHelp, isUserError, Output, parseCommandArgs, UsageError } from './command';
+import { CommandSpec, formatHelp, isUsageError, isUserError, Output, parseCommandArgs, UsageError } from './command';
 import { demoCommand } from './demo-command';
 import { evaluateCommand } from './evaluate-command';
 import { exportCommand } from './export-command';
@@ -74,12 +75,14 @@ export async function runCli(argv: string[], output: Output): Promise<number> {
       output.err(`warning: ${backend.problem}; running on the much slower pure-JavaScript CPU backend.`);
     }
     return await command.run({ positionals, values, out: output });
-  } catch (err) {
+  } catch (caught) {
     output.clearStatus();
+    // A full disk or a missing permission is the user's to fix, not a bug: one sentence naming the file.
+    const err = isFileSystemError(caught) ? fileSystemError(caught) : caught;
     if (isUserError(err)) {
       output.err(`error: ${err.message}`);
-      if (debug && err.stack) output.err(err.stack);
-      return err instanceof UsageError ? EXIT_USAGE : EXIT_ERROR;
+      if (debug && (caught as Error).stack) output.err((caught as Error).stack as string);
+      return isUsageError(err) ? EXIT_USAGE : EXIT_ERROR;
     }
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
     output.err(`error: ${message}`);

@@ -70,7 +70,11 @@ export const trainCommand: CommandSpec = {
     'save-every': { type: 'string', value: 'N', description: 'Checkpoint every N steps. Default 1000.' },
     keep: { type: 'string', value: 'N', description: 'Step checkpoints kept (besides best.ckpt). Default 2.' },
     out: { type: 'string', value: 'DIR', description: 'Run folder. Default runs/<model>-<date>-<time>.' },
-    resume: { type: 'string', value: 'DIR', description: 'Continue this run from its newest checkpoint.' },
+    resume: { type: 'string', value: 'DIR', description: 'Continue this run from its newest intact checkpoint.' },
+    overwrite: {
+      type: 'boolean',
+      description: 'With --out: replace the run already there. With --resume: start that run over from step 0 with its settings.',
+    },
     json: { type: 'boolean', description: 'Print the result as JSON at the end (progress still goes to stderr).' },
     tensorboard: { type: 'boolean', description: 'Also write TensorBoard event files into <run>/tensorboard/ (tensorboard --logdir runs/).' },
     'no-report': { type: 'boolean', description: 'Skip the plots and report.html written at the end.' },
@@ -112,8 +116,8 @@ export const trainCommand: CommandSpec = {
     };
     try {
       const result = resume
-        ? await resumeTraining(resume, options, hooks)
-        : await train({ ...options, train: positionals, out: stringOpt(values, 'out') }, hooks);
+        ? await resumeTraining(resume, { ...options, overwrite: values.overwrite === true }, hooks)
+        : await train({ ...options, train: positionals, out: stringOpt(values, 'out'), overwrite: values.overwrite === true }, hooks);
       if (result.stopReason !== 'interrupted' && values['no-report'] !== true) {
         const written = await writeRunReport(result.runDir, { cacheDir: stringOpt(values, 'cache-dir') });
         commentary.out(`Report: ${displayPath(written.html)}`);

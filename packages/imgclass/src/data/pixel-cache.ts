@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { FileHandle, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { FileHandle, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../io/atomic-file';
+import { fileSystemReason, isFileSystemError } from '../io/fs-errors';
+import { makeDir } from '../io/make-dir';
 import { PreprocessingConfig } from './config';
 import { DecodedImage } from './decode';
 import { DatasetError } from './errors';
@@ -65,11 +67,7 @@ export class PixelCache {
   /** Opens (creating if needed) the cache for one target size and resize mode. */
   static async open(cacheRoot: string, config: PreprocessingConfig): Promise<PixelCache> {
     const dir = path.resolve(cacheRoot, `${config.width}x${config.height}-${config.resizeMode}`);
-    try {
-      await mkdir(dir, { recursive: true });
-    } catch (err) {
-      throw new DatasetError('CACHE_ERROR', `The cache folder '${dir}' cannot be created (${(err as NodeJS.ErrnoException).code}).`);
-    }
+    await makeDir(dir);
     const empty: CacheIndex = { version: CACHE_VERSION, width: config.width, height: config.height, resizeMode: config.resizeMode, entries: {} };
     const cache = new PixelCache(dir, empty, config.width * config.height * 3);
     cache.index = await cache.readIndexFromDisk();
@@ -206,7 +204,12 @@ export class CacheWriter {
       ...pixelSums(image.data),
     };
     shard.entries[file] = entry;
-    const write = shard.handle.then((fh) => fh.write(image.data, 0, image.data.length, slot * this.cache.recordBytes));
+    const write = shard.handle
+      .then((fh) => fh.write(image.data, 0, image.data.length, slot * this.cache.recordBytes))
+      .then(({ bytesWritten }) => {
+        // A short write is how a nearly full disk answers; the record would be torn.
+        if (bytesWritten !== image.data.length) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
+      });
     write.catch(() => undefined); // observed in finishShard; avoids an unhandled rejection meanwhile
     shard.writes.push(write);
     if (shard.writes.length >= this.shardCapacity) {
@@ -242,7 +245,8 @@ export class CacheWriter {
       await rename(shard.temp, path.join(this.cache.dir, shard.name));
     } catch (err) {
       await unlink(shard.temp).catch(() => undefined);
-      throw new DatasetError('CACHE_ERROR', `Writing the image cache in '${this.cache.dir}' failed (${(err as NodeJS.ErrnoException).code ?? String(err)}).`);
+      const why = isFileSystemError(err) ? fileSystemReason(err.code) : String(err);
+      throw new DatasetError('CACHE_ERROR', `Cannot write the image cache file '${shard.temp}': ${why}.`);
     }
     await this.cache.addEntries(shard.entries);
   }

@@ -1,4 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { makeDir } from '../io/make-dir';
 import path from 'node:path';
 import sharp from 'sharp';
 import { mapConcurrent } from '../data/concurrency';
@@ -51,7 +52,7 @@ export async function generateDemoSet(options: DemoSetOptions): Promise<DemoSet>
     });
   });
   for (const split of splits) {
-    for (const kind of DEMO_CLASSES) await mkdir(path.join(options.dir, split.name, kind), { recursive: true });
+    for (const kind of DEMO_CLASSES) await makeDir(path.join(options.dir, split.name, kind));
   }
   await mapConcurrent(jobs, 8, async (job) => {
     const jpeg = await sharp(Buffer.from(drawSvg(job.kind, size, job.rng))).jpeg({ quality: 90 }).toBuffer();

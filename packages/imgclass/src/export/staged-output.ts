@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../io/atomic-file';
+import { makeDir } from '../io/make-dir';
 import { ExportError } from './export-error';
 
 /** Refuses to replace something that exists unless `force`; a folder is never replaced by a file. */
@@ -30,7 +31,7 @@ export async function assertWritable(target: string, kind: 'file' | 'folder', fo
 export async function writeOutputFile(target: string, bytes: Uint8Array, force: boolean): Promise<void> {
   const file = path.resolve(target);
   await checkTarget(file, 'file', force);
-  await mkdir(path.dirname(file), { recursive: true });
+  await makeDir(path.dirname(file));
   await writeFileAtomic(file, bytes);
 }
 
@@ -42,10 +43,10 @@ export async function writeOutputFile(target: string, bytes: Uint8Array, force: 
 export async function writeOutputFolder(target: string, force: boolean, fill: (dir: string) => Promise<void>): Promise<void> {
   const dir = path.resolve(target);
   const exists = await checkTarget(dir, 'folder', force);
-  await mkdir(path.dirname(dir), { recursive: true });
+  await makeDir(path.dirname(dir));
   const suffix = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const staging = path.join(path.dirname(dir), `.${path.basename(dir)}.tmp-${suffix}`);
-  await mkdir(staging);
+  await makeDir(staging);
   try {
     await fill(staging);
   } catch (err) {

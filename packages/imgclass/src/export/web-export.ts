@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, writeFile } from 'node:fs/promises';
+import { makeDir } from '../io/make-dir';
 import path from 'node:path';
 import type { Classifier } from '../trained-network/load-classifier';
 import { writeOutputFolder } from './staged-output';
@@ -32,7 +33,7 @@ export async function exportWeb(c: Classifier, options: WebExportOptions): Promi
   const files: string[] = [];
   await writeOutputFolder(options.out, options.force ?? false, async (dir) => {
     const modelDir = path.join(dir, WEB_MODEL_DIR);
-    await mkdir(modelDir);
+    await makeDir(modelDir);
     const model = await writeTfjsModel(c, modelDir);
     await copyFile(require.resolve('@tensorflow/tfjs/dist/tf.min.js'), path.join(dir, 'tf.min.js'));
     const pageFiles: [string, string][] = [

@@ -1,9 +1,9 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { DatasetError } from '../data/errors';
 import { ImgclassError } from '../errors';
 import { writeFileAtomic } from '../io/atomic-file';
+import { makeDir } from '../io/make-dir';
 import { readRunFolder } from '../trained-network/run-folder';
 import { confusionHeatmap } from './confusion-heatmap';
 import { mistakesGallery, predictionGrid } from './prediction-grid';
@@ -75,7 +75,7 @@ export async function writeRunReport(runDir: string, options: RunReportOptions =
     }
   }
   const plotsDir = path.join(runDir, PLOTS_DIR);
-  await mkdir(plotsDir, { recursive: true });
+  await makeDir(plotsDir);
   const plots: string[] = [];
   for (const [name, svg] of charts) {
     const svgFile = path.join(plotsDir, `${name}.svg`);

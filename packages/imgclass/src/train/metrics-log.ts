@@ -1,5 +1,6 @@
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { withFileContext } from '../io/fs-errors';
 
 export const METRICS_JSONL = 'metrics.jsonl';
 export const METRICS_CSV = 'metrics.csv';
@@ -27,8 +28,8 @@ export class MetricsLog {
 
   /** Creates both files with the CSV header (a new run). */
   async create(): Promise<void> {
-    await writeFile(path.join(this.runDir, METRICS_JSONL), '');
-    await writeFile(path.join(this.runDir, METRICS_CSV), `${CSV_COLUMNS.join(',')}\n`);
+    await write(path.join(this.runDir, METRICS_JSONL), '');
+    await write(path.join(this.runDir, METRICS_CSV), `${CSV_COLUMNS.join(',')}\n`);
   }
 
   /**
@@ -41,15 +42,19 @@ export class MetricsLog {
       .split('\n')
       .map(parseRecord) // a kill -9 mid-append can leave a torn last line: dropped
       .filter((r): r is MetricsRecord => r !== null && r.step <= step);
-    await writeFile(jsonl, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
-    await writeFile(path.join(this.runDir, METRICS_CSV), [CSV_COLUMNS.join(','), ...records.map(csvLine)].join('\n') + '\n');
+    await write(jsonl, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    await write(path.join(this.runDir, METRICS_CSV), [CSV_COLUMNS.join(','), ...records.map(csvLine)].join('\n') + '\n');
   }
 
   async append(record: MetricsRecord): Promise<void> {
-    await appendFile(path.join(this.runDir, METRICS_JSONL), `${JSON.stringify(record)}\n`);
-    await appendFile(path.join(this.runDir, METRICS_CSV), `${csvLine(record)}\n`);
+    await append(path.join(this.runDir, METRICS_JSONL), `${JSON.stringify(record)}\n`);
+    await append(path.join(this.runDir, METRICS_CSV), `${csvLine(record)}\n`);
   }
 }
+
+/* Writes whose errors name the file (Node's ENOSPC for a write names none). */
+const write = (file: string, text: string) => withFileContext(file, 'write', () => writeFile(file, text));
+const append = (file: string, text: string) => withFileContext(file, 'write', () => appendFile(file, text));
 
 function parseRecord(line: string): MetricsRecord | null {
   try {

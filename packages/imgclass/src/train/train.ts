@@ -4,11 +4,13 @@ import { withPrecision } from '../backend';
 import { loadImageFolder } from '../data/load-image-folder';
 import { ImgclassError } from '../errors';
 import { saveModelFiles } from '../trained-network/model-files';
-import { listStepCheckpoints, restoreCheckpoint, TrainingState } from '../trained-network/checkpoint';
+import { stat } from 'node:fs/promises';
+import { BEST_CHECKPOINT, CHECKPOINT_DIR, listStepCheckpoints, restoreCheckpoint, TrainingState } from '../trained-network/checkpoint';
 import type { TrainEvent } from './events';
 import { MetricsLog } from './metrics-log';
 import { resolveRunConfig, resumeConflicts, RunConfig, TrainOptions } from '../trained-network/run-config';
 import { createRunFolder, MODEL_DIR, readRunFolder } from '../trained-network/run-folder';
+import { claimExistingRunFolder, claimNewRunFolder, clearRunProgress } from './run-folder-owner';
 import { importedRunOptions, importNetwork } from '../trained-network/init-from';
 import { buildRunNetwork } from '../trained-network/run-network';
 import { TrainingLoop } from './training-loop';
@@ -45,13 +47,29 @@ export interface TrainResult {
 }
 
 /**
+ * How a run folder is used: a new run; a resume from its newest intact
+ * checkpoint; or a deliberate restart from step 0 with its saved settings.
+ */
+type RunMode = 'new' | 'resume' | 'restart';
+
+/**
  * Trains a network on image folders into a new run folder:
  *   await train({ train: 'data/train', test: 'data/test', model: 'lenet5', epochs: 5 }, { out: 'runs/cats' })
+ * The folder is locked while training (a second process gets RUN_IN_USE); `overwrite` replaces an existing run in it.
  */
-export async function train(options: TrainOptions & { out?: string }, hooks: TrainHooks = {}): Promise<TrainResult> {
+export async function train(options: TrainOptions & { out?: string; overwrite?: boolean }, hooks: TrainHooks = {}): Promise<TrainResult> {
   const config = resolveRunConfig(options.initFrom ? await withImportedSettings(options) : options);
   const runDir = path.resolve(options.out ?? path.join('runs', `${config.model}-${timestamp()}`));
-  return runTraining(runDir, config, false, { ...hooks, cacheDir: hooks.cacheDir ?? options.cacheDir });
+  const owned = await claimNewRunFolder(runDir, options.overwrite === true, warner(hooks));
+  try {
+    return await runTraining(runDir, config, 'new', { ...hooks, cacheDir: hooks.cacheDir ?? options.cacheDir });
+  } finally {
+    await owned.release();
+  }
+}
+
+function warner(hooks: TrainHooks): (message: string) => void {
+  return (message) => hooks.onEvent?.({ type: 'warning', message });
 }
 
 /** `options` with the input size and preprocessing of the --init-from network (opened only to read them). */
@@ -71,20 +89,27 @@ async function withImportedSettings(options: TrainOptions): Promise<TrainOptions
  */
 export async function resumeTraining(
   runDir: string,
-  overrides: Partial<TrainOptions> = {},
+  overrides: Partial<TrainOptions> & { overwrite?: boolean } = {},
   hooks: TrainHooks = {},
 ): Promise<TrainResult> {
+  const { overwrite, ...given } = overrides;
   const { config } = await readRunFolder(runDir);
   const { imgclassVersion: _v, createdAt: _c, ...saved } = config;
-  const merged = resumeConflicts(saved, overrides);
-  return runTraining(path.resolve(runDir), merged, true, { ...hooks, cacheDir: hooks.cacheDir ?? overrides.cacheDir });
+  const merged = resumeConflicts(saved, given);
+  const absolute = path.resolve(runDir);
+  const owned = await claimExistingRunFolder(absolute, warner(hooks));
+  try {
+    return await runTraining(absolute, merged, overwrite === true ? 'restart' : 'resume', { ...hooks, cacheDir: hooks.cacheDir ?? given.cacheDir });
+  } finally {
+    await owned.release();
+  }
 }
 
-async function runTraining(runDir: string, config: RunConfig, resume: boolean, hooks: TrainHooks): Promise<TrainResult> {
-  return withPrecision(config.precision, () => runTrainingIn(runDir, config, resume, hooks));
+async function runTraining(runDir: string, config: RunConfig, mode: RunMode, hooks: TrainHooks): Promise<TrainResult> {
+  return withPrecision(config.precision, () => runTrainingIn(runDir, config, mode, hooks));
 }
 
-async function runTrainingIn(runDir: string, config: RunConfig, resume: boolean, hooks: TrainHooks): Promise<TrainResult> {
+async function runTrainingIn(runDir: string, config: RunConfig, mode: RunMode, hooks: TrainHooks): Promise<TrainResult> {
   const emit = hooks.onEvent ?? (() => undefined);
   const data = await loadImageFolder({
     roots: config.train,
@@ -102,7 +127,10 @@ async function runTrainingIn(runDir: string, config: RunConfig, resume: boolean,
   try {
     emit({ type: 'data', report: data.report, classes: data.classes });
     const metrics = new MetricsLog(runDir);
-    if (resume) {
+    if (mode === 'new') {
+      await createRunFolder(runDir, config, data.classes);
+      await metrics.create();
+    } else {
       const saved = await readRunFolder(runDir);
       if (saved.classes.join('\n') !== data.classes.join('\n')) {
         throw new ImgclassError(
@@ -110,15 +138,16 @@ async function runTrainingIn(runDir: string, config: RunConfig, resume: boolean,
           `The run was trained on the classes ${saved.classes.join(', ')}, but the folders now have ${data.classes.join(', ')}.`,
         );
       }
-    } else {
-      await createRunFolder(runDir, config, data.classes);
-      await metrics.create();
+      if (mode === 'restart') {
+        await clearRunProgress(runDir);
+        await metrics.create();
+      }
     }
     model = await buildRunNetwork(config, data.classes.length);
     optimizer = createOptimizer(config.optimizer, config.lr, config.momentum);
     let state = initialState();
     let resumedFrom: number | null = null;
-    if (resume) {
+    if (mode === 'resume') {
       const restored = await restoreNewest(runDir, model, optimizer, emit);
       if (restored) {
         state = restored;
@@ -173,20 +202,37 @@ async function runTrainingIn(runDir: string, config: RunConfig, resume: boolean,
   }
 }
 
-/** Newest checkpoint that reads back intact; a damaged one (e.g. a full disk) falls back to the one before. */
+/**
+ * Newest checkpoint that reads back intact; a damaged one (e.g. a full disk)
+ * falls back to the one before, and best.ckpt (a full training state too)
+ * comes last. A run with checkpoints none of which reads back stops here
+ * rather than silently starting over and throwing its progress away.
+ */
 async function restoreNewest(
   runDir: string,
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
   emit: (e: TrainEvent) => void,
 ): Promise<TrainingState | null> {
-  for (const { file } of await listStepCheckpoints(runDir)) {
+  const best = path.join(runDir, CHECKPOINT_DIR, BEST_CHECKPOINT);
+  const candidates = (await listStepCheckpoints(runDir)).map((c) => c.file);
+  if (await stat(best).then((s) => s.isFile(), () => false)) candidates.push(best);
+  const damaged: string[] = [];
+  for (const file of candidates) {
     try {
       return await restoreCheckpoint(file, model, optimizer);
     } catch (err) {
       if (!(err instanceof ImgclassError)) throw err;
-      emit({ type: 'warning', message: `${err.message} Trying an older checkpoint.` });
+      damaged.push(path.basename(file));
+      if (damaged.length < candidates.length) emit({ type: 'warning', message: `${err.message} Trying an older checkpoint.` });
     }
+  }
+  if (damaged.length > 0) {
+    throw new ImgclassError(
+      'CHECKPOINT',
+      `No checkpoint of the run '${runDir}' can be read (${damaged.join(', ')} in ${CHECKPOINT_DIR}/ are damaged or from another network), ` +
+        `so it was left as it is; to start it over from step 0 with its settings, run: imgclass train --resume ${runDir} --overwrite`,
+    );
   }
   emit({ type: 'warning', message: `The run '${runDir}' has no checkpoint yet; starting it from step 0.` });
   return null;

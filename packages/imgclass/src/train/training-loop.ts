@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Batch } from '../data/batch-iterator';
 import type { ImageFolderData } from '../data/load-image-folder';
 import { ImgclassError } from '../errors';
-import { linkFileAtomic } from '../io/atomic-file';
+import { copyFileAtomic } from '../io/atomic-file';
 import { lossAndAccuracy, predictDataset } from '../evaluate/predict-dataset';
 import {
   BEST_CHECKPOINT,
@@ -95,6 +95,9 @@ export class TrainingLoop {
     this.dropRemainder = data.train.size >= config.batchSize;
     this.stepsPerEpoch = this.dropRemainder ? Math.floor(data.train.size / config.batchSize) : 1;
     this.totalSteps = config.steps ?? (config.epochs as number) * this.stepsPerEpoch;
+    if (!Number.isSafeInteger(this.totalSteps)) {
+      throw new ImgclassError('INVALID_OPTION', `${config.epochs} epochs of ${this.stepsPerEpoch} steps are more steps than can be counted exactly; ask for fewer.`);
+    }
     this.epochs = Math.ceil(this.totalSteps / this.stepsPerEpoch);
     this.state = { ...p.state };
     this.logits = logitsView(p.model);
@@ -277,10 +280,10 @@ export class TrainingLoop {
       emit({ type: 'checkpoint', file, step: s.step, reason });
     }
     if (this.bestPending) {
-      // The best weights are this step's: a second name for the file just written, instead of
-      // writing it again (175 MB for LeNet-5 with Adam's moments). Pruning the step file keeps it.
+      // The best weights are this step's: a copy (a reflink where the file system has them) of the file
+      // just written, so rotation or damage of either file leaves the other intact.
       const best = path.join(dir, BEST_CHECKPOINT);
-      await linkFileAtomic(file, best);
+      await copyFileAtomic(file, best);
       this.bestPending = false;
       emit({ type: 'checkpoint', file: best, step: s.step, reason: 'best' });
     }

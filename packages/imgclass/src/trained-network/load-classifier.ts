@@ -49,18 +49,35 @@ async function loadFromRun(runDir: string): Promise<Classifier> {
   const finalModel = path.join(runDir, MODEL_DIR, MODEL_JSON);
   if (await stat(finalModel).catch(() => undefined)) return loadClassifier(finalModel);
   const { config, classes } = await readRunFolder(runDir);
+  // A run stopped before its final model: best.ckpt, else the newest step checkpoint, skipping damaged ones.
   const best = path.join(runDir, CHECKPOINT_DIR, BEST_CHECKPOINT);
-  const newest = (await listStepCheckpoints(runDir))[0]?.file;
-  const source = (await stat(best).catch(() => undefined)) ? best : newest;
-  if (!source) {
+  const candidates = (await listStepCheckpoints(runDir)).map((c) => c.file);
+  if (await stat(best).then((s) => s.isFile(), () => false)) candidates.unshift(best);
+  if (candidates.length === 0) {
     throw new ImgclassError('NOT_A_RUN', `The run '${runDir}' has neither a final model nor a checkpoint yet.`);
   }
   const model = await buildRunNetwork(config, classes.length, 'zeros');
-  try {
-    await restoreModelWeights(source, model);
-  } catch (err) {
+  const damaged: string[] = [];
+  let source: string | undefined;
+  for (const file of candidates) {
+    try {
+      await restoreModelWeights(file, model);
+      source = file;
+      break;
+    } catch (err) {
+      if (!(err instanceof ImgclassError)) {
+        model.dispose();
+        throw err;
+      }
+      damaged.push(path.basename(file));
+    }
+  }
+  if (source === undefined) {
     model.dispose();
-    throw err;
+    throw new ImgclassError(
+      'CHECKPOINT',
+      `The run '${runDir}' has no final model and none of its checkpoints can be read (${damaged.join(', ')} in ${CHECKPOINT_DIR}/ are damaged).`,
+    );
   }
   const preprocessing = resolvePreprocessing({
     size: config.size,

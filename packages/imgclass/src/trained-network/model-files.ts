@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { crc32 } from 'node:zlib';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PreprocessingConfig, resolvePreprocessing } from '../data/config';
 import { ImgclassError } from '../errors';
 import '../models/lrn-layer'; // registers the custom layer so saved AlexNet/LRN models deserialize
 import { IMGCLASS_VERSION } from '../version';
 import { writeFileAtomic } from '../io/atomic-file';
+import { makeDir } from '../io/make-dir';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
@@ -42,7 +43,7 @@ export async function saveModelFiles(
   dir: string,
   metadata: Omit<ModelMetadata, 'weights' | 'imgclassVersion'>,
 ): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await makeDir(dir);
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const chunks = toChunks(artifacts.weightData);

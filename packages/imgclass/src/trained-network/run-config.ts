@@ -187,7 +187,10 @@ export function resolveRunConfig(o: TrainOptions): RunConfig {
 
 function validate(c: RunConfig): void {
   const positiveInt = (name: string, v: number | null) => {
-    if (v !== null && (!Number.isInteger(v) || v < 1)) throw invalid(`${name} must be a positive integer, got ${v}.`);
+    if (v !== null && (!Number.isSafeInteger(v) || v < 1)) {
+      const cap = v > Number.MAX_SAFE_INTEGER ? ` of at most ${Number.MAX_SAFE_INTEGER}` : '';
+      throw invalid(`${name} must be a positive integer${cap}, got ${v}.`);
+    }
   };
   positiveInt('The batch size', c.batchSize);
   positiveInt('The number of epochs', c.epochs);
@@ -197,8 +200,8 @@ function validate(c: RunConfig): void {
   positiveInt('keep', c.keepCheckpoints);
   positiveInt('patience', c.patience);
   positiveInt('lr-step-every', c.lrStepEvery);
-  if (!Number.isInteger(c.warmupSteps) || c.warmupSteps < 0) throw invalid(`warmup must be 0 or more steps, got ${c.warmupSteps}.`);
-  if (!Number.isInteger(c.seed) || c.seed < 0) throw invalid(`The seed must be a non-negative integer, got ${c.seed}.`);
+  if (!Number.isSafeInteger(c.warmupSteps) || c.warmupSteps < 0) throw invalid(`warmup must be 0 or more steps, got ${c.warmupSteps}.`);
+  if (!Number.isSafeInteger(c.seed) || c.seed < 0) throw invalid(`The seed must be a non-negative integer, got ${c.seed}.`);
   if (!(c.lr > 0) || !Number.isFinite(c.lr)) throw invalid(`The learning rate must be a positive number, got ${c.lr}.`);
   if (!(c.minLr >= 0 && c.minLr <= c.lr)) throw invalid(`min-lr must be between 0 and the learning rate, got ${c.minLr}.`);
   if (!(c.lrGamma > 0 && c.lrGamma <= 1)) throw invalid(`lr-gamma must be in (0, 1], got ${c.lrGamma}.`);

@@ -1,7 +1,9 @@
-import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ImgclassError } from '../errors';
 import { writeFileAtomic } from '../io/atomic-file';
+import { makeDir } from '../io/make-dir';
+import { RUN_LOCK } from '../io/run-lock';
 import { IMGCLASS_VERSION } from '../version';
 import { CHECKPOINT_DIR } from './checkpoint';
 import type { RunConfig } from './run-config';
@@ -16,16 +18,19 @@ export interface SavedRunConfig extends RunConfig {
   createdAt: string;
 }
 
-/** Creates a run folder; refuses a non-empty one so a finished run is never overwritten by accident. */
+/**
+ * Creates a run folder; refuses a non-empty one so a finished run is never overwritten by accident.
+ * Its lock (run.lock, taken before: see run-folder-owner.ts) does not count.
+ */
 export async function createRunFolder(runDir: string, config: RunConfig, classes: string[]): Promise<void> {
-  const existing = await readdir(runDir).catch(() => [] as string[]);
+  const existing = (await readdir(runDir).catch(() => [] as string[])).filter((n) => !n.startsWith(RUN_LOCK));
   if (existing.length > 0) {
     throw new ImgclassError(
       'INVALID_OPTION',
       `The run folder '${runDir}' already exists and is not empty; continue it with --resume ${runDir} or choose another --out.`,
     );
   }
-  await mkdir(path.join(runDir, CHECKPOINT_DIR), { recursive: true });
+  await makeDir(path.join(runDir, CHECKPOINT_DIR));
   const saved: SavedRunConfig = { imgclassVersion: IMGCLASS_VERSION, createdAt: new Date().toISOString(), ...config };
   await writeFileAtomic(path.join(runDir, CONFIG_JSON), JSON.stringify(saved, null, 2) + '\n');
   await writeFileAtomic(path.join(runDir, CLASSES_JSON), JSON.stringify(classes, null, 2) + '\n');

@@ -22,7 +22,7 @@ export function sendJson(res: ServerResponse, status: number, value: unknown, ex
   send(res, status, 'application/json; charset=utf-8', JSON.stringify(value), extra);
 }
 
-/** An error the client caused, answered with its status and a sentence for the page to show. */
+/** An error the client caused, answered with its status and a sentence for the page to show (a 404 with no sentence names the requested path). */
 export class HttpError extends Error {
   constructor(
     readonly status: number,

@@ -11,7 +11,7 @@ export function isRunName(name: string): boolean {
 
 /** `<root>/<name>` for a valid run name; anything else is 404, as if no such run existed. */
 export function runDirFor(runsRoot: string, name: string): string {
-  if (!isRunName(name)) throw new HttpError(404, 'There is no such run.');
+  if (!isRunName(name)) throw new HttpError(404, ''); // the server says which path was not found
   return path.join(runsRoot, name);
 }
 
@@ -21,7 +21,7 @@ export function runDirFor(runsRoot: string, name: string): string {
  * Throws 404 otherwise (and when it does not exist), so probing tells nothing.
  */
 export async function resolveInside(root: string, relative: string): Promise<string> {
-  const notFound = new HttpError(404, 'Not found.');
+  const notFound = new HttpError(404, ''); // the server says which path was not found
   if (relative.includes('\0') || path.isAbsolute(relative) || /^[a-zA-Z]:/.test(relative)) throw notFound;
   const segments = relative.split(/[\\/]+/).filter((s) => s !== '');
   if (segments.length === 0 || segments.some((s) => s.startsWith('.'))) throw notFound;

@@ -116,7 +116,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       }
       if (parts[2] === 'files' && parts.length > 3) return sendRunFile(res, runDir, parts.slice(3).join('/'));
     }
-    throw new HttpError(404, 'There is no such page.');
+    throw new HttpError(404, '');
   }
 
   async function renderRunPage(name: string, runDir: string): Promise<string> {
@@ -134,9 +134,9 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   async function sendRunFile(res: ServerResponse, runDir: string, relative: string): Promise<void> {
     const file = await resolveInside(runDir, relative);
     const type = RUN_FILE_TYPES[path.extname(file).toLowerCase()];
-    if (!type) throw new HttpError(404, 'Not found.');
+    if (!type) throw new HttpError(404, '');
     const body = await readFile(file).catch(() => {
-      throw new HttpError(404, 'Not found.');
+      throw new HttpError(404, '');
     });
     // The report is self-contained: it needs inline styles and data: images, and nothing else.
     send(res, 200, type, body, { 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox" });
@@ -182,10 +182,19 @@ function answerError(req: IncomingMessage, res: ServerResponse, err: unknown): v
   }
   if (err instanceof HttpError && err.status === 413) return refuseUpload(res, err);
   const status = err instanceof HttpError ? err.status : err instanceof ImgclassError || err instanceof DatasetError ? (err.code === 'NOT_A_RUN' ? 404 : 400) : 500;
-  const message = status === 500 ? 'Something went wrong on the server; its log says more.' : (err as Error).message;
+  // A 404 names what was asked for, never where the server looked (its folders are no business of a client's).
+  const generic404 = status === 404 && !(err instanceof HttpError && err.message !== '');
+  const message =
+    status === 500 ? 'Something went wrong on the server; its log says more.' : generic404 ? `There is nothing at ${requestedPath(req)}.` : (err as Error).message;
   if (status === 500) console.error(err);
   if (req.headers.accept?.includes('text/html') && req.method === 'GET') return sendHtml(res, status, errorPage(status, message));
   sendJson(res, status, { error: message });
+}
+
+/** The path as the client sent it (before URL normalization resolved any '..'), without the query; shortened. */
+function requestedPath(req: IncomingMessage): string {
+  const raw = (req.url ?? '/').split('?')[0];
+  return raw.length > 200 ? `${raw.slice(0, 200)}…` : raw;
 }
 
 /** Undecodable escapes become a name no route accepts. */

@@ -1,6 +1,8 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileSystemError, isFileSystemError } from '../../io/fs-errors';
+import { makeDirSync } from '../../io/make-dir';
 import { encodeEvent, EventContent } from './event';
 import { tfRecord } from './tfrecord';
 
@@ -15,7 +17,7 @@ export class EventFileWriter {
   private fd: number | null;
 
   constructor(dir: string, now = Date.now()) {
-    mkdirSync(dir, { recursive: true });
+    makeDirSync(dir);
     this.file = path.join(dir, `events.out.tfevents.${Math.floor(now / 1000)}.${os.hostname().replace(/[^\w.-]/g, '_')}`);
     // 'a': two writers started within the same second share a file instead of truncating it.
     this.fd = openSync(this.file, 'a');
@@ -24,7 +26,13 @@ export class EventFileWriter {
 
   write(step: number, content: EventContent, wallTimeMs = Date.now()): void {
     if (this.fd === null) throw new Error(`The event file ${this.file} is closed.`);
-    writeSync(this.fd, tfRecord(encodeEvent(wallTimeMs / 1000, step, content)));
+    const record = tfRecord(encodeEvent(wallTimeMs / 1000, step, content));
+    try {
+      writeSync(this.fd, record);
+    } catch (err) {
+      // Node's error for a write to a descriptor names no file (ENOSPC: "no space left on device, write").
+      throw isFileSystemError(err) ? fileSystemError(err, this.file, 'write') : err;
+    }
   }
 
   scalars(step: number, values: Record<string, number>, wallTimeMs?: number): void {
