@@ -12,7 +12,8 @@ export type ImgclassErrorCode =
   | 'CHECKPOINT'
   | 'RESUME_CONFLICT'
   | 'NO_IMAGES'
-  | 'NAN_LOSS';
+  | 'NAN_LOSS'
+  | 'DISTRIBUTED';
 
 export class ImgclassError extends Error {
   readonly code: ImgclassErrorCode;

@@ -15,6 +15,19 @@ export interface StepParts {
   variables: tf.Variable[];
 }
 
+/** A step's loss (mean over its pictures), correct predictions and picture count. */
+export interface StepTotals {
+  loss: number;
+  correct: number;
+  images: number;
+}
+
+/**
+ * Data-parallel training: turns this process's gradients and totals (of its
+ * part of the batch) into those of the whole batch, before the optimizer step.
+ */
+export type GradientExchange = (grads: tf.NamedTensorMap, local: StepTotals) => { grads: tf.NamedTensorMap; totals: StepTotals };
+
 export interface StepSettings {
   lr: number;
   labelSmoothing: number;
@@ -22,6 +35,7 @@ export interface StepSettings {
   /** Run seed and 0-based step: they choose the dropout masks. */
   seed: number;
   step: number;
+  exchange?: GradientExchange;
 }
 
 /**
@@ -29,7 +43,7 @@ export interface StepSettings {
  * training mode, cross-entropy, gradients, update, decoupled weight decay.
  * Disposes the batch's tensors. Returns the batch's loss and correct count.
  */
-export function trainStep(parts: StepParts, batch: Batch, s: StepSettings): { loss: number; correct: number } {
+export function trainStep(parts: StepParts, batch: Batch, s: StepSettings): StepTotals {
   const { model, logits: view, optimizer, variables } = parts;
   setLearningRate(optimizer, s.lr);
   reseedDropout(model, s.seed, s.step);
@@ -45,11 +59,12 @@ export function trainStep(parts: StepParts, batch: Batch, s: StepSettings): { lo
     probs = tf.keep(out);
     return crossEntropy(out, labels, s.labelSmoothing);
   }, variables);
-  optimizer.applyGradients(grads);
-  applyWeightDecay(model, s.lr, s.weightDecay);
   const correctTensor = countCorrect(probs as tf.Tensor2D, labels);
-  const loss = value.dataSync()[0];
-  const correct = correctTensor.dataSync()[0];
+  const local = { loss: value.dataSync()[0], correct: correctTensor.dataSync()[0], images: batch.labels.length };
+  const exchanged = s.exchange ? s.exchange(grads, local) : { grads, totals: local };
+  optimizer.applyGradients(exchanged.grads);
+  applyWeightDecay(model, s.lr, s.weightDecay);
   tf.dispose([value, correctTensor, probs as tf.Tensor, batch.xs, batch.ys, ...Object.values(grads)]);
-  return { loss, correct };
+  if (exchanged.grads !== grads) tf.dispose(Object.values(exchanged.grads));
+  return exchanged.totals;
 }

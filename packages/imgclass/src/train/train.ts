@@ -2,13 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { withPrecision } from '../backend';
 import { loadImageFolder } from '../data/load-image-folder';
+import type { DataParallel } from '../distributed/data-parallel';
 import { ImgclassError } from '../errors';
 import { saveModelFiles } from '../io/model-files';
 import { listStepCheckpoints, restoreCheckpoint, TrainingState } from './checkpoint';
 import type { TrainEvent } from './events';
 import { MetricsLog } from './metrics-log';
 import { resolveRunConfig, resumeConflicts, RunConfig, TrainOptions } from './options';
-import { createRunFolder, MODEL_DIR, readRunFolder } from './run-folder';
+import { createRunFolder, ExistingRun, MODEL_DIR, readRunFolder } from './run-folder';
 import { importedRunOptions, importNetwork } from './init-from';
 import { buildRunNetwork } from './run-network';
 import { TrainingLoop } from './training-loop';
@@ -20,6 +21,8 @@ export interface TrainHooks {
   onEvent?: (event: TrainEvent) => void;
   /** Where decoded pixels are cached. Default `.imgclass-cache` in the working directory. */
   cacheDir?: string;
+  /** Data-parallel training as one rank of an MPI job (see distributed/data-parallel.ts). */
+  dataParallel?: DataParallel;
 }
 
 export interface TrainResult {
@@ -49,8 +52,10 @@ export interface TrainResult {
  *   await train({ train: 'data/train', test: 'data/test', model: 'lenet5', epochs: 5 }, { out: 'runs/cats' })
  */
 export async function train(options: TrainOptions & { out?: string }, hooks: TrainHooks = {}): Promise<TrainResult> {
-  const config = resolveRunConfig(options.initFrom ? await withImportedSettings(options) : options);
-  const runDir = path.resolve(options.out ?? path.join('runs', `${config.model}-${timestamp()}`));
+  let config = resolveRunConfig(options.initFrom ? await withImportedSettings(options) : options);
+  let runDir = path.resolve(options.out ?? path.join('runs', `${config.model}-${timestamp()}`));
+  // Rank 0's choices (a random seed, the dated folder name) hold for every rank.
+  if (hooks.dataParallel) ({ config, runDir } = hooks.dataParallel.fromRoot({ config, runDir }));
   return runTraining(runDir, config, false, { ...hooks, cacheDir: hooks.cacheDir ?? options.cacheDir });
 }
 
@@ -74,7 +79,9 @@ export async function resumeTraining(
   overrides: Partial<TrainOptions> = {},
   hooks: TrainHooks = {},
 ): Promise<TrainResult> {
-  const { config } = await readRunFolder(runDir);
+  const dp = hooks.dataParallel;
+  // Only rank 0 needs to see the run folder (other hosts may not share it).
+  const { config } = dp ? dp.fromRoot(dp.isRoot ? await readRunFolder(runDir) : null) as ExistingRun : await readRunFolder(runDir);
   const { imgclassVersion: _v, createdAt: _c, ...saved } = config;
   const merged = resumeConflicts(saved, overrides);
   return runTraining(path.resolve(runDir), merged, true, { ...hooks, cacheDir: hooks.cacheDir ?? overrides.cacheDir });
@@ -86,7 +93,9 @@ async function runTraining(runDir: string, config: RunConfig, resume: boolean, h
 
 async function runTrainingIn(runDir: string, config: RunConfig, resume: boolean, hooks: TrainHooks): Promise<TrainResult> {
   const emit = hooks.onEvent ?? (() => undefined);
-  const data = await loadImageFolder({
+  const dp = hooks.dataParallel;
+  const writes = !dp || dp.isRoot;
+  const load = () => loadImageFolder({
     roots: config.train,
     validationRoots: config.test.length > 0 ? config.test : undefined,
     validationSplit: config.test.length > 0 ? undefined : config.validationSplit,
@@ -97,12 +106,16 @@ async function runTrainingIn(runDir: string, config: RunConfig, resume: boolean,
     onProgress: (p) => emit({ type: 'decode-progress', ...p }),
     onWarning: (message) => emit({ type: 'warning', message }),
   });
+  const data = dp ? await dp.loadInTurn(load) : await load();
   let model: tf.LayersModel | undefined;
   let optimizer: tf.Optimizer | undefined;
   try {
     emit({ type: 'data', report: data.report, classes: data.classes });
+    dp?.checkBatch(config.batchSize, data.train.size);
     const metrics = new MetricsLog(runDir);
-    if (resume) {
+    if (!writes) {
+      // Rank 0 checks the run folder and writes it.
+    } else if (resume) {
       const saved = await readRunFolder(runDir);
       if (saved.classes.join('\n') !== data.classes.join('\n')) {
         throw new ImgclassError(
@@ -118,7 +131,7 @@ async function runTrainingIn(runDir: string, config: RunConfig, resume: boolean,
     optimizer = createOptimizer(config.optimizer, config.lr, config.momentum);
     let state = initialState();
     let resumedFrom: number | null = null;
-    if (resume) {
+    if (resume && writes) {
       const restored = await restoreNewest(runDir, model, optimizer, emit);
       if (restored) {
         state = restored;
@@ -126,7 +139,8 @@ async function runTrainingIn(runDir: string, config: RunConfig, resume: boolean,
       }
       await metrics.truncateAfter(state.step);
     }
-    const loop = new TrainingLoop({ runDir, config, data, model, optimizer, metrics, state, emit, signal: hooks.signal });
+    if (dp) state = await dp.startFromRoot(model, optimizer, state);
+    const loop = new TrainingLoop({ runDir, config, data, model, optimizer, metrics, state, emit, signal: hooks.signal, dataParallel: dp });
     emit({
       type: 'start',
       runDir,
@@ -139,7 +153,7 @@ async function runTrainingIn(runDir: string, config: RunConfig, resume: boolean,
     });
     const outcome = await loop.run();
     let modelDir: string | undefined;
-    if (outcome.stopReason !== 'interrupted') {
+    if (outcome.stopReason !== 'interrupted' && writes) {
       modelDir = path.join(runDir, MODEL_DIR);
       await saveModelFiles(model, modelDir, {
         model: config.model,
