@@ -76,6 +76,11 @@ export const trainCommand: CommandSpec = {
     json: { type: 'boolean', description: 'Print the result as JSON at the end (progress still goes to stderr).' },
     tensorboard: { type: 'boolean', description: 'Also write TensorBoard event files into <run>/tensorboard/ (tensorboard --logdir runs/).' },
     'no-report': { type: 'boolean', description: 'Skip the plots and report.html written at the end.' },
+    'micro-batches': {
+      type: 'string',
+      value: 'K',
+      description: 'Split each batch into K parts computed one after another (less memory; per-part BatchNorm statistics, as K ranks). Default 1.',
+    },
     distributed: {
       type: 'boolean',
       description: 'One rank of a data-parallel job started by mpirun -np N (automatic under mpirun): each rank trains on --batch/N pictures of every batch.',
@@ -167,6 +172,7 @@ function trainOptionsFrom(values: OptionValues, positionals: string[]): Partial<
     lrn: values.lrn === true ? true : undefined,
     init: choiceOpt(values, 'init', ['default', 'tutorial'] as const),
     batchSize: int('batch'),
+    microBatches: int('micro-batches'),
     epochs: int('epochs'),
     steps: int('steps'),
     lr: num('lr'),

@@ -8,6 +8,7 @@ import type { BatchShard } from '../data/batch-iterator';
 import { ImgclassError } from '../errors';
 import type { GradientExchange, StepTotals } from '../train/train-step';
 import type { TrainingState } from '../train/checkpoint';
+import { accumulateWeighted, averagedGradients, gradientLength } from './gradient-buffer';
 
 /** The slots after the gradients in the fused buffer: what the step reports, and the stop vote. */
 const TOTALS_SLOTS = 4;
@@ -65,7 +66,10 @@ export class DataParallel {
   }
 
   /** Fails on every rank alike when the global batch cannot give each rank at least one picture. */
-  checkBatch(batchSize: number, trainImages: number): void {
+  checkBatch(batchSize: number, trainImages: number, microBatches: number): void {
+    if (microBatches > 1 && this.size > 1) {
+      throw new ImgclassError('INVALID_OPTION', '--micro-batches splits a batch in one process; with several ranks each already trains on its part, so leave it out.');
+    }
     const smallest = Math.min(batchSize, trainImages);
     if (smallest < this.size) {
       throw new ImgclassError(
@@ -85,16 +89,10 @@ export class DataParallel {
    */
   exchange(stopRequested: boolean): GradientExchange {
     return (grads, local) => {
-      const names = Object.keys(grads);
-      const total = names.reduce((n, name) => n + grads[name].size, 0);
+      const total = gradientLength(grads);
       if (!this.fused || this.fused.length !== total + TOTALS_SLOTS) this.fused = new Float32Array(total + TOTALS_SLOTS);
       const fused = this.fused;
-      let offset = 0;
-      for (const name of names) {
-        const values = grads[name].dataSync() as Float32Array;
-        for (let i = 0; i < values.length; i++) fused[offset + i] = values[i] * local.images;
-        offset += values.length;
-      }
+      accumulateWeighted(fused, grads, local.images, false);
       fused[total] = local.loss * local.images;
       fused[total + 1] = local.correct;
       fused[total + 2] = local.images;
@@ -105,20 +103,9 @@ export class DataParallel {
       this.times.steps++;
       this.times.bufferBytes = fused.byteLength;
       const images = fused[total + 2];
-      const scale = 1 / images;
-      const averaged: tf.NamedTensorMap = {};
-      offset = 0;
-      for (const name of names) {
-        const size = grads[name].size;
-        // A copy per tensor: tfjs keeps the array it is given, and `fused` is reused next step.
-        const values = fused.slice(offset, offset + size);
-        for (let i = 0; i < size; i++) values[i] *= scale;
-        averaged[name] = tf.tensor(values, grads[name].shape, 'float32');
-        offset += size;
-      }
       this.stopAgreed = fused[total + 3] > 0;
       const totals: StepTotals = { loss: fused[total] / images, correct: fused[total + 1], images };
-      return { grads: averaged, totals };
+      return { grads: averagedGradients(fused, grads, images), totals };
     };
   }
 

@@ -44,8 +44,17 @@ export interface StepSettings {
  * Disposes the batch's tensors. Returns the batch's loss and correct count.
  */
 export function trainStep(parts: StepParts, batch: Batch, s: StepSettings): StepTotals {
-  const { model, logits: view, optimizer, variables } = parts;
-  setLearningRate(optimizer, s.lr);
+  const { grads, totals } = batchGradients(parts, batch, s);
+  const exchanged = s.exchange ? s.exchange(grads, totals) : { grads, totals };
+  applyStep(parts, exchanged.grads, s);
+  tf.dispose(Object.values(grads));
+  if (exchanged.grads !== grads) tf.dispose(Object.values(exchanged.grads));
+  return exchanged.totals;
+}
+
+/** Gradients of the batch's mean loss (the caller disposes them), its loss and correct count; disposes the batch. */
+export function batchGradients(parts: StepParts, batch: Batch, s: StepSettings): { grads: tf.NamedTensorMap; totals: StepTotals } {
+  const { model, logits: view, variables } = parts;
   reseedDropout(model, s.seed, s.step);
   let probs: tf.Tensor2D | undefined;
   const labels = batch.ys as tf.Tensor1D;
@@ -60,11 +69,14 @@ export function trainStep(parts: StepParts, batch: Batch, s: StepSettings): Step
     return crossEntropy(out, labels, s.labelSmoothing);
   }, variables);
   const correctTensor = countCorrect(probs as tf.Tensor2D, labels);
-  const local = { loss: value.dataSync()[0], correct: correctTensor.dataSync()[0], images: batch.labels.length };
-  const exchanged = s.exchange ? s.exchange(grads, local) : { grads, totals: local };
-  optimizer.applyGradients(exchanged.grads);
-  applyWeightDecay(model, s.lr, s.weightDecay);
-  tf.dispose([value, correctTensor, probs as tf.Tensor, batch.xs, batch.ys, ...Object.values(grads)]);
-  if (exchanged.grads !== grads) tf.dispose(Object.values(exchanged.grads));
-  return exchanged.totals;
+  const totals = { loss: value.dataSync()[0], correct: correctTensor.dataSync()[0], images: batch.labels.length };
+  tf.dispose([value, correctTensor, probs as tf.Tensor, batch.xs, batch.ys]);
+  return { grads, totals };
+}
+
+/** The optimizer step with these gradients at rate s.lr, then decoupled weight decay. */
+export function applyStep(parts: StepParts, grads: tf.NamedTensorMap, s: StepSettings): void {
+  setLearningRate(parts.optimizer, s.lr);
+  parts.optimizer.applyGradients(grads);
+  applyWeightDecay(parts.model, s.lr, s.weightDecay);
 }

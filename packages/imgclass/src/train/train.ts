@@ -111,7 +111,7 @@ async function runTrainingIn(runDir: string, config: RunConfig, resume: boolean,
   let optimizer: tf.Optimizer | undefined;
   try {
     emit({ type: 'data', report: data.report, classes: data.classes });
-    dp?.checkBatch(config.batchSize, data.train.size);
+    dp?.checkBatch(config.batchSize, data.train.size, config.microBatches ?? 1);
     const metrics = new MetricsLog(runDir);
     if (!writes) {
       // Rank 0 checks the run folder and writes it.

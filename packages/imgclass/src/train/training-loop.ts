@@ -4,7 +4,6 @@ import path from 'node:path';
 import type { Batch } from '../data/batch-iterator';
 import type { ImageFolderData } from '../data/load-image-folder';
 import type { DataParallel } from '../distributed/data-parallel';
-import { deriveSeed } from '../data/rng';
 import { ImgclassError } from '../errors';
 import { linkFileAtomic } from '../io/atomic-file';
 import { lossAndAccuracy, predictDataset } from '../evaluate/predict-dataset';
@@ -23,6 +22,7 @@ import { learningRateAt } from './lr-schedule';
 import { MetricsLog, MetricsRecord } from './metrics-log';
 import type { RunConfig } from './options';
 import { StepTotals, trainStep } from './train-step';
+import { microBatchStep, partSeed } from './micro-batch-step';
 
 export interface LoopParts {
   runDir: string;
@@ -207,15 +207,18 @@ export class TrainingLoop {
 
   private trainStep(batch: Batch, variables: tf.Variable[], lr: number): StepTotals {
     const { config, model, optimizer, dataParallel, signal } = this.p;
-    return trainStep({ model, logits: this.logits, optimizer, variables }, batch, {
+    const parts = { model, logits: this.logits, optimizer, variables };
+    const settings = {
       lr,
       labelSmoothing: config.labelSmoothing,
       weightDecay: config.weightDecay,
       // Each rank's pictures get their own dropout masks.
-      seed: dataParallel && dataParallel.rank > 0 ? deriveSeed(config.seed, dataParallel.rank, 0xd1) : config.seed,
+      seed: partSeed(config.seed, dataParallel?.rank ?? 0),
       step: this.state.step,
       exchange: dataParallel?.exchange(signal?.aborted ?? false),
-    });
+    };
+    const microBatches = config.microBatches ?? 1;
+    return microBatches > 1 ? microBatchStep(parts, batch, settings, microBatches) : trainStep(parts, batch, settings);
   }
 
   private async validate(epoch: number): Promise<{ accuracy: number } | null> {
