@@ -131,7 +131,8 @@ export class DataParallel {
         offset += tensor.size;
       }
     }
-    tf.dispose(rootOptimizer.map((w) => w.tensor));
+    // getWeights() returns the optimizer's own variables, plus a fresh scalar for the iteration count.
+    rootOptimizer[0]?.tensor.dispose();
     this.world.broadcast(flat, 0);
     if (this.isRoot) return layout.state;
     let offset = 0;
