@@ -91,3 +91,13 @@ export function rankPids(mpirunPid: number): Map<number, number> {
   }
   return ranks;
 }
+
+/** `imgclass <args>` in one process with a script loaded first (`node --require`). */
+export function imgclassWithPreload(preload: string, args: string[], cwd: string): Promise<Finished> {
+  const child = spawn(process.execPath, ['--require', preload, '--import', TSX, CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}

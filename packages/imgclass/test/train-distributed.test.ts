@@ -1,10 +1,10 @@
 import '../src/backend';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, test } from 'node:test';
 import { listStepCheckpoints, resumeTraining } from '../src/train';
-import { distributedSkipReason, imgclass, rankPids, relativeDifference, runWeights, startImgclass } from './distributed-fixtures';
+import { distributedSkipReason, imgclass, imgclassWithPreload, rankPids, relativeDifference, runWeights, startImgclass } from './distributed-fixtures';
 import { tempDir, tinyPictureSet } from './imgclass-fixtures';
 
 // Data-parallel training must take the steps one process takes on the whole batch: the gradients of
@@ -117,4 +117,37 @@ test('a batch that cannot be split over the ranks is one sentence and a non-zero
   const result = await imgclass(['train', trainDir, '--model', 'lenet5', '--steps', '1', '--batch', '2', '--out', 'bad', '--cache-dir', 'cache'], { cwd: work, ranks: 3 });
   assert.notEqual(result.code, 0);
   assert.match(result.stderr, /error: A global batch of 2 pictures cannot be split across 3 ranks; use --batch 3 or more/);
+});
+
+test('Ctrl-C on mpirun: every rank stops after the same step and rank 0 saves a checkpoint of it', { skip, timeout: 240_000 }, async () => {
+  const run = path.join(work, 'interrupted');
+  const job = startImgclass(['train', trainDir, '--model', 'lenet5', '--steps', '100000', ...common('interrupted')], { cwd: work, ranks: 2 });
+  const checkpoints = path.join(run, 'checkpoints');
+  while (!(existsSync(checkpoints) && readdirSync(checkpoints).some((n) => n.endsWith('.ckpt')))) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  job.child.kill('SIGINT');
+  const ended = await job.done;
+  assert.notEqual(ended.code, 0);
+  const saved = /Interrupted at step (\d+); checkpoint saved: (\S+)/.exec(ended.stderr);
+  assert.ok(saved, ended.stderr);
+  const [newest] = await listStepCheckpoints(run);
+  assert.equal(newest.step, Number(saved[1]));
+  assert.equal(newest.file, saved[2]);
+});
+
+test('without the MPI addon, --distributed is one sentence naming the Debian packages', { timeout: 60_000 }, async () => {
+  // Simulates an install without Open MPI: loading the addon fails as it does when it was never built.
+  const preload = path.join(work, 'no-mpi-addon.js');
+  writeFileSync(
+    preload,
+    "const Module = require('module'); const load = Module._extensions['.node'];\n" +
+      "Module._extensions['.node'] = (m, file) => { if (file.endsWith('imgclass_mpi.node')) { const e = new Error(`Cannot find module '${file}'`); e.code = 'MODULE_NOT_FOUND'; throw e; } return load(m, file); };\n",
+  );
+  const result = await imgclassWithPreload(preload, ['train', trainDir, '--steps', '1', '--out', 'no-mpi', '--distributed'], work);
+  assert.equal(result.code, 1);
+  assert.equal(
+    result.stderr.trim(),
+    'error: Distributed runs need Open MPI: install it with `apt-get install openmpi-bin libopenmpi-dev`, then run `npm rebuild @imgclass/mpi` (the MPI addon was not built).',
+  );
 });
