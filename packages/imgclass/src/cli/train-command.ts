@@ -113,7 +113,8 @@ export const trainCommand: CommandSpec = {
     process.on('SIGTERM', onSignal);
     // With --json, stdout carries only the result; the running commentary moves to stderr.
     const commentary: Output = values.json ? { ...out, out: out.err } : out;
-    const tensorboard = values.tensorboard === true ? tensorBoardLogger() : undefined;
+    // Rank 0 alone writes the run folder, TensorBoard files included.
+    const tensorboard = values.tensorboard === true && (!dataParallel || dataParallel.isRoot) ? tensorBoardLogger() : undefined;
     const reporter = trainReporter(commentary);
     const hooks = {
       signal: controller.signal,
