@@ -113,9 +113,8 @@ async function runTrainingIn(runDir: string, config: RunConfig, resume: boolean,
     emit({ type: 'data', report: data.report, classes: data.classes });
     dp?.checkBatch(config.batchSize, data.train.size, config.microBatches ?? 1);
     const metrics = new MetricsLog(runDir);
-    if (!writes) {
-      // Rank 0 checks the run folder and writes it.
-    } else if (resume) {
+    // Rank 0 alone checks and writes the run folder.
+    if (writes && resume) {
       const saved = await readRunFolder(runDir);
       if (saved.classes.join('\n') !== data.classes.join('\n')) {
         throw new ImgclassError(
@@ -123,7 +122,7 @@ async function runTrainingIn(runDir: string, config: RunConfig, resume: boolean,
           `The run was trained on the classes ${saved.classes.join(', ')}, but the folders now have ${data.classes.join(', ')}.`,
         );
       }
-    } else {
+    } else if (writes) {
       await createRunFolder(runDir, config, data.classes);
       await metrics.create();
     }
