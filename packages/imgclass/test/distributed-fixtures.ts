@@ -4,6 +4,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { TwoHosts } from './distributed-hosts';
 import { CLI } from './imgclass-fixtures';
 
 const TSX = pathToFileURL(require.resolve('tsx')).href;
@@ -36,14 +37,16 @@ export interface Started {
 }
 
 /** `imgclass <args>` in one process (ranks undefined) or as `ranks` MPI ranks. */
-export function startImgclass(args: string[], options: { cwd: string; ranks?: number }): Started {
+export function startImgclass(args: string[], options: { cwd: string; ranks?: number; hosts?: TwoHosts }): Started {
   const node = [process.execPath, '--import', TSX, CLI, ...args];
-  const mpi = [
-    '--allow-run-as-root', '--oversubscribe', '-np', String(options.ranks),
-    '--mca', 'btl', 'self,tcp', '--mca', 'btl_tcp_if_include', 'lo', '--mca', 'oob_tcp_if_include', 'lo',
-    '-x', 'TFJS_ONEDNN_THREADS',
-  ];
-  const [command, ...rest] = options.ranks === undefined ? node : ['mpirun', ...mpi, ...node];
+  const { hosts } = options;
+  // One rank per host over the veth pair, or all ranks on this host over loopback.
+  const placement = hosts
+    ? ['-H', hosts.addresses.map((a) => `${a}:1`).join(','), '--mca', 'plm_rsh_agent', hosts.agent, '--mca', 'btl_tcp_if_include', '10.151.0.0/24', '--mca', 'oob_tcp_if_include', '10.151.0.0/24', '-x', 'PATH']
+    : ['--mca', 'btl_tcp_if_include', 'lo', '--mca', 'oob_tcp_if_include', 'lo'];
+  const mpi = ['--allow-run-as-root', '--oversubscribe', '-np', String(options.ranks), '--mca', 'btl', 'self,tcp', ...placement, '-x', 'TFJS_ONEDNN_THREADS'];
+  const launcher = hosts ? hosts.inFirst(['mpirun', ...mpi, ...node]) : ['mpirun', ...mpi, ...node];
+  const [command, ...rest] = options.ranks === undefined ? node : launcher;
   const child = spawn(command, rest, { cwd: options.cwd, env: { ...process.env, TFJS_ONEDNN_THREADS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -53,7 +56,7 @@ export function startImgclass(args: string[], options: { cwd: string; ranks?: nu
   return { child, done };
 }
 
-export function imgclass(args: string[], options: { cwd: string; ranks?: number }): Promise<Finished> {
+export function imgclass(args: string[], options: { cwd: string; ranks?: number; hosts?: TwoHosts }): Promise<Finished> {
   return startImgclass(args, options).done;
 }
 

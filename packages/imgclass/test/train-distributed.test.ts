@@ -1,10 +1,11 @@
 import '../src/backend';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, test } from 'node:test';
 import { listStepCheckpoints, resumeTraining } from '../src/train';
 import { distributedSkipReason, imgclass, imgclassWithPreload, rankPids, relativeDifference, runWeights, startImgclass } from './distributed-fixtures';
+import { createTwoHosts, namespacesSkipReason } from './distributed-hosts';
 import { tempDir, tinyPictureSet } from './imgclass-fixtures';
 
 // Data-parallel training must take the steps one process takes on the whole batch: the gradients of
@@ -38,6 +39,20 @@ test('LeNet-5: 2 ranks × 20 steps of --batch 16 end with the weights of one pro
   assert.ok(difference <= TOLERANCE, `relative difference ${difference}`);
   assert.equal((await listStepCheckpoints(path.join(work, 'two')))[0].step, 20);
   assert.deepEqual(readdirSync(work).filter((n) => !['set', 'cache'].includes(n)).sort(), ['one', 'two'], 'rank 1 wrote no run folder');
+});
+
+test('two hosts (network namespaces joined by a veth pair, ranks started through an rsh agent): the same weights', { skip: skip || namespacesSkipReason(), timeout: 240_000 }, async () => {
+  const hosts = createTwoHosts(work);
+  try {
+    const args = ['train', trainDir, '--model', 'lenet5', '--steps', '20', ...common('two-hosts')];
+    const result = await imgclass(args, { cwd: work, ranks: 2, hosts });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(readFileSync(hosts.agentLog, 'utf8').trim().split('\n'), [hosts.addresses[1]], 'rank 1 was started in the second namespace');
+  } finally {
+    hosts.remove();
+  }
+  const difference = relativeDifference(runWeights(path.join(work, 'one')), runWeights(path.join(work, 'two-hosts')));
+  assert.ok(difference <= TOLERANCE, `relative difference ${difference}`);
 });
 
 test('--resume with another number of ranks: 10 steps in one process + 10 on 2 ranks = 20 in one process', { skip, timeout: 240_000 }, async () => {
