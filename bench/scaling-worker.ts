@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { info } from '../packages/tfjs-backend-onednn/src/index';
 import { DataParallel } from '../packages/imgclass/src/distributed/data-parallel';
 import { startDataParallel } from '../packages/imgclass/src/distributed/start';
-import { launchedByLauncher } from '../packages/imgclass/src/distributed/world';
+import { launchedByMpi } from '../packages/mpi/src/index';
 import { buildModel } from '../packages/imgclass/src/models';
 import { logitsView } from '../packages/imgclass/src/train/logits';
 import { trainStep } from '../packages/imgclass/src/train/train-step';
@@ -24,7 +24,7 @@ const steps = Number(option('--steps', '20'));
 const warmup = 3;
 
 async function main() {
-  const dp: DataParallel | undefined = launchedByLauncher() ? startDataParallel() : undefined;
+  const dp: DataParallel | undefined = launchedByMpi() ? startDataParallel() : undefined;
   const net = buildModel(model, { size, classes: 2, seed: 1 });
   const optimizer = tf.train.adam(1e-4);
   const variables = net.trainableWeights.map((w) => w.read() as tf.Variable);

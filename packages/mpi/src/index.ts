@@ -61,16 +61,19 @@ function loadAddon(): NativeMpi {
   return addon;
 }
 
-/** Whether a launcher (mpirun/orterun, Slurm's srun with PMIx, Hydra) started this process as one rank of a job. */
+/** Whether a launcher (mpirun, or Slurm's srun with PMIx/PMI) started this process as one rank of a job. */
 export function launchedByMpi(env: NodeJS.ProcessEnv = process.env): boolean {
-  const size = env.OMPI_COMM_WORLD_SIZE ?? env.PMIX_SIZE ?? env.PMI_SIZE;
-  return size !== undefined && Number(size) >= 1 && (env.OMPI_COMM_WORLD_SIZE !== undefined || env.PMIX_RANK !== undefined || env.PMI_RANK !== undefined);
+  return (env.OMPI_COMM_WORLD_RANK ?? env.PMIX_RANK ?? env.PMI_RANK) !== undefined;
 }
 
-/** This process's rank on its own host (the first rank per host builds the host's shared caches), 0 when unknown. */
+/** The rank the launcher gave this process, readable before MPI starts; 0 when not launched by one. */
+export function launcherRank(env: NodeJS.ProcessEnv = process.env): number {
+  return Number(env.OMPI_COMM_WORLD_RANK ?? env.PMIX_RANK ?? env.PMI_RANK ?? 0);
+}
+
+/** This process's rank among those on its host (0 when unknown): the first on each host can build the host's caches. */
 export function localRank(env: NodeJS.ProcessEnv = process.env): number {
-  const value = env.OMPI_COMM_WORLD_LOCAL_RANK ?? env.MPI_LOCALRANKID ?? env.SLURM_LOCALID;
-  return value === undefined ? 0 : Number(value);
+  return Number(env.OMPI_COMM_WORLD_LOCAL_RANK ?? env.MPI_LOCALRANKID ?? env.SLURM_LOCALID ?? 0);
 }
 
 /** Starts MPI (MPI_Init_thread, once per process) and returns the world communicator. */

@@ -1,13 +1,13 @@
 // What the commands call to take part in an MPI job.
 import type { Output } from '../cli/command';
 import { DataParallel } from './data-parallel';
-import { joinWorld, launcherRank, launchedByLauncher } from './world';
+import { launchedByMpi, launcherRank, localRank } from '@imgclass/mpi';
+import { joinWorld } from './world';
 
 /** Joins the job and returns this rank's data-parallel helper. */
 export function startDataParallel(): DataParallel {
   const world = joinWorld();
-  const localRank = Number(process.env.OMPI_COMM_WORLD_LOCAL_RANK ?? process.env.MPI_LOCALRANKID ?? process.env.SLURM_LOCALID ?? 0);
-  return new DataParallel(world, localRank);
+  return new DataParallel(world, localRank());
 }
 
 /**
@@ -16,7 +16,7 @@ export function startDataParallel(): DataParallel {
  */
 export function rankOutput(output: Output, env: NodeJS.ProcessEnv = process.env): Output {
   const rank = launcherRank(env);
-  if (!launchedByLauncher(env) || rank === 0) return output;
+  if (!launchedByMpi(env) || rank === 0) return output;
   return {
     out: () => undefined,
     status: () => undefined,
