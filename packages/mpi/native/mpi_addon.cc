@@ -147,12 +147,14 @@ Napi::Value Broadcast(const Napi::CallbackInfo& info) {
   auto* bytes = static_cast<uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset();
   size_t length = array.ByteLength();
   int root = info[1].As<Napi::Number>().Int32Value();
+  // MPI counts are int: pieces below 2^31 bytes (one call, of 0 bytes, for an empty array: every rank still takes part).
   const size_t chunk = size_t(1) << 30;
-  for (size_t offset = 0; offset < length || (length == 0 && offset == 0); offset += chunk) {
+  size_t offset = 0;
+  do {
     int n = static_cast<int>(std::min(chunk, length - offset));
     if (!Check(env, MPI_Bcast(bytes + offset, n, MPI_BYTE, root, MPI_COMM_WORLD), "MPI_Bcast")) return env.Undefined();
-    if (length == 0) break;
-  }
+    offset += n;
+  } while (offset < length);
   return env.Undefined();
 }
 
