@@ -16,7 +16,9 @@ export type ImgclassErrorCode =
   /** A file or folder could not be read, written or created (permission, full disk, read-only...). */
   | 'FILE_SYSTEM'
   /** Another process owns the run folder (its run.lock). */
-  | 'RUN_IN_USE';
+  | 'RUN_IN_USE'
+  /** An MPI job could not start or a rank failed (--distributed). */
+  | 'DISTRIBUTED';
 
 export class ImgclassError extends Error {
   readonly code: ImgclassErrorCode;

@@ -31,3 +31,8 @@ export { formatSystemInfo, systemInfo } from './system-info';
 export type { SystemInfo } from './system-info';
 export { runCli } from './cli/main';
 export { IMGCLASS_VERSION } from './version';
+// Data-parallel training and sharded inference as ranks of an MPI job (see README "Scaling out"):
+//   await train(options, { dataParallel: startDataParallel() })
+export { startDataParallel } from './distributed/start';
+export { DataParallel } from './distributed/data-parallel';
+export { predictSharded, predictDatasetSharded } from './evaluate/sharded-inference';

@@ -6,21 +6,24 @@ import path from 'node:path';
 import { test } from 'node:test';
 
 /**
- * imgclass as someone outside this workspace gets it: both packages packed, both tarballs
- * installed into an empty project (the backend's addon builds on install, the rest comes from
- * npm's registry or cache), then the installed `imgclass` command runs the demo.
+ * imgclass as someone outside this workspace gets it: the three packages packed, their tarballs
+ * installed into an empty project (the backend's addon builds on install, and the MPI binding's
+ * where Open MPI is installed; the rest comes from npm's registry or cache), then the installed
+ * `imgclass` command runs the demo.
  */
 
 const PACKAGE_DIR = path.join(__dirname, '..');
 const BACKEND_DIR = path.join(PACKAGE_DIR, '..', 'tfjs-backend-onednn');
+const MPI_DIR = path.join(PACKAGE_DIR, '..', 'mpi');
 const WORKSPACE_ROOT = path.join(PACKAGE_DIR, '..', '..');
 
-test('both packed tarballs install into an empty project and `npx imgclass demo` runs', async (t) => {
-  for (const dir of [PACKAGE_DIR, BACKEND_DIR]) assertDistIsFresh(dir);
+test('the packed tarballs install into an empty project and `npx imgclass demo` runs', async (t) => {
+  for (const dir of [PACKAGE_DIR, BACKEND_DIR, MPI_DIR]) assertDistIsFresh(dir);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'imgclass-pack-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
 
   const [backend] = pack(BACKEND_DIR, dir);
+  const [mpi] = pack(MPI_DIR, dir);
   const [imgclass, files] = pack(PACKAGE_DIR, dir);
   for (const needed of ['package.json', 'dist/cli.js', 'dist/index.js', 'dist/index.d.ts']) {
     assert.ok(files.includes(needed), `the tarball lacks ${needed}`);
@@ -31,8 +34,8 @@ test('both packed tarballs install into an empty project and `npx imgclass demo`
   const project = path.join(dir, 'project');
   mkdirSync(project);
   writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'imgclass-pack-check', private: true }));
-  // Given together, the backend's tarball satisfies imgclass's dependency on it (it is not on the registry).
-  run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', path.join(dir, backend), path.join(dir, imgclass)], project);
+  // Given together, the backend's and the MPI binding's tarballs satisfy imgclass's dependencies on them (they are not on the registry).
+  run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', path.join(dir, backend), path.join(dir, mpi), path.join(dir, imgclass)], project);
 
   // --no: the command must come from the installed package, never be fetched.
   const info = run('npx', ['--no', 'imgclass', 'info'], project);

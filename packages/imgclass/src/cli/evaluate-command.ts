@@ -2,6 +2,8 @@ import { evaluate, formatEvaluation } from '../evaluate';
 import { bar } from './output';
 import { FOREIGN_MODEL_OPTIONS } from './foreign-model-flags';
 import { withClassifier } from './model-argument';
+import { startDataParallel } from '../distributed/start';
+import { wantsDistributed } from '../distributed/world';
 import { CommandSpec, numberOpt, stringOpt } from './command';
 
 export const evaluateCommand: CommandSpec = {
@@ -15,6 +17,10 @@ export const evaluateCommand: CommandSpec = {
     '--tta also scores with test-time augmentation (the mean of the probabilities for each picture and its mirror\n' +
     'image), reported on its own line next to the plain accuracy.',
   options: {
+    distributed: {
+      type: 'boolean',
+      description: 'One rank of a job started by mpirun -np N (automatic under mpirun): the batches are spread over the ranks; rank 0 prints.',
+    },
     json: { type: 'boolean', description: 'Print JSON.' },
     worst: { type: 'string', value: 'N', description: 'Confidently wrong pictures listed. Default 10.' },
     batch: { type: 'string', value: 'N', description: 'Pictures per forward pass. Default 32.' },
@@ -26,10 +32,13 @@ export const evaluateCommand: CommandSpec = {
     'imgclass evaluate runs/cats data/test',
     'imgclass evaluate runs/cats data/test --tta',
     'imgclass evaluate runs/cats/model/model.json data/test --json > eval.json',
+    'mpirun -np 4 npx imgclass evaluate runs/cats data/test --distributed',
   ],
   positionals: { min: 2 },
   async run({ positionals: [model, ...roots], values, out }) {
+    const dataParallel = wantsDistributed(values.distributed) ? startDataParallel() : undefined;
     const result = await withClassifier(model, values, (classifier) => evaluate(classifier, roots, {
+      dataParallel,
       batchSize: numberOpt(values, 'batch', 'int'),
       worst: numberOpt(values, 'worst', 'int'),
       tta: values.tta === true,

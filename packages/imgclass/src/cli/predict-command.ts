@@ -1,6 +1,9 @@
 import { formatPredictionCsv, formatPredictionTable, formatSingle, predict, TTA_DESCRIPTION } from '../predict';
 import { FOREIGN_MODEL_OPTIONS } from './foreign-model-flags';
 import { withClassifier } from './model-argument';
+import { predictSharded } from '../evaluate/sharded-inference';
+import { startDataParallel } from '../distributed/start';
+import { wantsDistributed } from '../distributed/world';
 import { CommandSpec, numberOpt, UsageError } from './command';
 
 export const predictCommand: CommandSpec = {
@@ -18,19 +21,26 @@ export const predictCommand: CommandSpec = {
     batch: { type: 'string', value: 'N', description: 'Pictures per forward pass. Default 32.' },
     tta: { type: 'boolean', description: 'Test-time augmentation: average over the picture and its horizontal flip.' },
     ...FOREIGN_MODEL_OPTIONS,
+    distributed: {
+      type: 'boolean',
+      description: 'One rank of a job started by mpirun -np N (automatic under mpirun): the batches are spread over the ranks; rank 0 prints.',
+    },
   },
   examples: [
     'imgclass predict runs/cats photo.jpg',
     'imgclass predict runs/cats photos/ --top 2',
     'imgclass predict runs/cats photo.jpg --tta',
     'imgclass predict runs/cats/model "photos/**/*.jpg" --csv > predictions.csv',
+    'mpirun -np 4 npx imgclass predict runs/cats "photos/**/*.jpg" --csv --distributed > predictions.csv',
     'imgclass predict converted/model.json cat.jpg --normalization unit --classes cat,dog   # a model imgclass did not make',
   ],
   positionals: { min: 2 },
   async run({ positionals: [model, ...inputs], values, out }) {
     if (values.json && values.csv) throw new UsageError('Choose --json or --csv, not both.');
+    const dataParallel = wantsDistributed(values.distributed) ? startDataParallel() : undefined;
+    const options = { top: numberOpt(values, 'top', 'int'), batchSize: numberOpt(values, 'batch', 'int'), tta: values.tta === true };
     const results = await withClassifier(model, values, (classifier) =>
-      predict(classifier, inputs, { top: numberOpt(values, 'top', 'int'), batchSize: numberOpt(values, 'batch', 'int'), tta: values.tta === true }),
+      dataParallel ? predictSharded(dataParallel, classifier, inputs, options) : predict(classifier, inputs, options),
     );
     if (values.json) out.out(JSON.stringify(results, null, 2));
     else if (values.csv) out.out(formatPredictionCsv(results));

@@ -9,6 +9,8 @@ import { choiceOpt, CommandSpec, listOpt, numberOpt, OptionValues, Output, strin
 import { tensorBoardLogger } from '../report/tensorboard/training-logger';
 import { writeRunReport } from '../report/write-run-report';
 import { bar } from './output';
+import { startDataParallel } from '../distributed/start';
+import { wantsDistributed } from '../distributed/world';
 import { TRAINING_OPTIONS } from './training-options';
 
 /** Exit code of a run stopped by Ctrl-C / SIGTERM, as shells report 128 + SIGINT. */
@@ -78,6 +80,15 @@ export const trainCommand: CommandSpec = {
     json: { type: 'boolean', description: 'Print the result as JSON at the end (progress still goes to stderr).' },
     tensorboard: { type: 'boolean', description: 'Also write TensorBoard event files into <run>/tensorboard/ (tensorboard --logdir runs/).' },
     'no-report': { type: 'boolean', description: 'Skip the plots and report.html written at the end.' },
+    'micro-batches': {
+      type: 'string',
+      value: 'K',
+      description: 'Split each batch into K parts computed one after another (less memory; per-part BatchNorm statistics, as K ranks). Default 1.',
+    },
+    distributed: {
+      type: 'boolean',
+      description: 'One rank of a data-parallel job started by mpirun -np N (automatic under mpirun): each rank trains on --batch/N pictures of every batch.',
+    },
   },
   examples: [
     'imgclass train data/train --test data/test --epochs 10 --out runs/cats',
@@ -85,6 +96,7 @@ export const trainCommand: CommandSpec = {
     'imgclass train data/train --test data/test --init-from keras-model/ --normalization unit --steps 200',
     'imgclass train --resume runs/cats',
     'imgclass train --resume runs/cats --epochs 20      # extend a finished run',
+    'mpirun -np 4 -H a,b,c,d npx imgclass train data/train --test data/test --batch 128 --out runs/cats --distributed',
   ],
   positionals: { min: 0 },
   async run({ positionals, values, out }) {
@@ -94,6 +106,7 @@ export const trainCommand: CommandSpec = {
       throw new UsageError("'imgclass train' needs at least one training folder (or --resume RUN). See 'imgclass train --help'.");
     }
     if (resume && values.out) throw new UsageError('--resume continues the run in its own folder; leave out --out.');
+    const dataParallel = wantsDistributed(values.distributed) ? startDataParallel() : undefined;
     const controller = new AbortController();
     const onSignal = (signal: NodeJS.Signals) => {
       if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED); // second Ctrl-C: stop at once
@@ -104,7 +117,8 @@ export const trainCommand: CommandSpec = {
     process.on('SIGTERM', onSignal);
     // With --json, stdout carries only the result; the running commentary moves to stderr.
     const commentary: Output = values.json ? { ...out, out: out.err } : out;
-    const tensorboard = values.tensorboard === true ? tensorBoardLogger() : undefined;
+    // Rank 0 alone writes the run folder, TensorBoard files included.
+    const tensorboard = values.tensorboard === true && (!dataParallel || dataParallel.isRoot) ? tensorBoardLogger() : undefined;
     const reporter = trainReporter(commentary);
     const hooks = {
       signal: controller.signal,
@@ -113,11 +127,24 @@ export const trainCommand: CommandSpec = {
         tensorboard?.onEvent(e);
       },
       cacheDir: stringOpt(values, 'cache-dir'),
+      dataParallel,
     };
+    if (dataParallel) {
+      const d = dataParallel;
+      commentary.out(`Distributed: ${d.size} ranks (${d.world.library.split(',')[0]}); each trains on its share of every batch; images/s are the whole job's.`);
+    }
     try {
       const result = resume
         ? await resumeTraining(resume, { ...options, overwrite: values.overwrite === true }, hooks)
         : await train({ ...options, train: positionals, out: stringOpt(values, 'out'), overwrite: values.overwrite === true }, hooks);
+      if (dataParallel && dataParallel.times.steps > 0) {
+        const t = dataParallel.times;
+        commentary.out(
+          `Allreduce: ${((t.seconds / t.steps) * 1000).toFixed(1)} ms per step for ${(t.bufferBytes / 1e6).toFixed(1)} MB of gradients ` +
+            `(${((t.bufferBytes * t.steps) / t.seconds / 1e9).toFixed(2)} GB/s per rank).`,
+        );
+      }
+      if (dataParallel && !dataParallel.isRoot) return result.stopReason === 'interrupted' ? EXIT_INTERRUPTED : 0;
       if (result.stopReason !== 'interrupted' && values['no-report'] !== true) {
         const written = await writeRunReport(result.runDir, { cacheDir: stringOpt(values, 'cache-dir') });
         commentary.out(`Report: ${displayPath(written.html)}`);
@@ -150,6 +177,7 @@ function trainOptionsFrom(values: OptionValues, positionals: string[]): Partial<
     lrn: values.lrn === true ? true : undefined,
     init: choiceOpt(values, 'init', ['default', 'tutorial'] as const),
     batchSize: int('batch'),
+    microBatches: int('micro-batches'),
     epochs: int('epochs'),
     steps: int('steps'),
     lr: num('lr'),

@@ -43,6 +43,21 @@ export interface EpochPlan {
   labelFormat: LabelFormat;
   prefetch: number;
   dropRemainder: boolean;
+  /** Data-parallel training: this process prepares only its part of every batch (see shardOf). */
+  shard?: BatchShard;
+}
+
+/** Part `index` of `count` equal-as-possible consecutive slices of each batch. */
+export interface BatchShard {
+  index: number;
+  count: number;
+}
+
+/** The slice of `items` that shard `index` of `count` takes: consecutive, sizes differing by at most one. */
+export function shardOf<T>(items: readonly T[], shard: BatchShard): T[] {
+  const start = Math.floor((shard.index * items.length) / shard.count);
+  const end = Math.floor(((shard.index + 1) * items.length) / shard.count);
+  return items.slice(start, end);
 }
 
 interface PreparedBatch {
@@ -129,7 +144,8 @@ export class BatchIterator implements AsyncIterableIterator<Batch> {
   private async prepare(batchIndex: number): Promise<PreparedBatch> {
     const { samples, cache, preprocessing, batchSize, augmentations } = this.plan;
     const order = this.order as number[];
-    const indices = order.slice(batchIndex * batchSize, (batchIndex + 1) * batchSize);
+    const batch = order.slice(batchIndex * batchSize, (batchIndex + 1) * batchSize);
+    const indices = this.plan.shard ? shardOf(batch, this.plan.shard) : batch;
     const record = cache.recordBytes;
     const raw = new Uint8Array(indices.length * record);
     await Promise.all(indices.map((s, i) => cache.read(samples[s].entry, raw, i * record)));

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Augmentation, AugmentationOptions, buildAugmentations, DEFAULT_AUGMENTATION } from './augment';
-import { Batch, BatchIterator, DatasetSample, LabelFormat, LoaderStats } from './batch-iterator';
+import { Batch, BatchIterator, BatchShard, DatasetSample, LabelFormat, LoaderStats } from './batch-iterator';
 import { PreprocessingConfig } from './config';
 import { DatasetError } from './errors';
 import { PixelCache } from './pixel-cache';
@@ -22,6 +22,8 @@ export interface BatchOptions {
   prefetch?: number;
   /** Drop a last, smaller batch. Default false. */
   dropRemainder?: boolean;
+  /** Yield only this part of every batch (data-parallel training: one part per rank). Default: whole batches. */
+  shard?: BatchShard;
 }
 
 /** What `model.fitDataset` / `evaluateDataset` accept: tfjs-layers only needs `iterator()` and `size` (batches per epoch). */
@@ -77,6 +79,7 @@ export class ImageDataset {
         labelFormat,
         prefetch: Math.max(0, options.prefetch ?? 2),
         dropRemainder: options.dropRemainder ?? false,
+        shard: options.shard,
       },
       () => fixedEpoch ?? this.epochCounter++,
       (waitMs, images) => {

@@ -1,4 +1,6 @@
 import { loadEvaluationSet } from '../data/load-image-folder';
+import type { DataParallel } from '../distributed/data-parallel';
+import { predictDatasetSharded } from './sharded-inference';
 import type { DatasetReport } from '../data/report';
 import { Classifier, loadClassifier } from '../trained-network/load-classifier';
 import { TTA_DESCRIPTION } from '../predict/test-time-augmentation';
@@ -56,6 +58,8 @@ export interface EvaluateOptions {
   tta?: boolean;
   onProgress?: (progress: { done: number; total: number }) => void;
   onWarning?: (message: string) => void;
+  /** One rank of an MPI job: batches spread over the ranks, the same result on every rank. */
+  dataParallel?: DataParallel;
 }
 
 /**
@@ -70,7 +74,8 @@ export async function evaluate(
   const own = typeof classifier === 'string';
   const c = own ? await loadClassifier(classifier) : classifier;
   try {
-    const data = await loadEvaluationSet({
+    const dp = options.dataParallel;
+    const load = () => loadEvaluationSet({
       roots,
       classes: c.classes,
       preprocessing: c.preprocessing,
@@ -78,8 +83,13 @@ export async function evaluate(
       onProgress: options.onProgress,
       onWarning: options.onWarning,
     });
+    // The first rank on each host decodes into the host's pixel cache; the others read it.
+    const data = dp ? await dp.loadInTurn(load) : await load();
     try {
-      const predictions = await predictDataset(c.model, data.dataset, options.batchSize ?? 32, { tta: options.tta });
+      const batchSize = options.batchSize ?? 32;
+      const predictions = dp
+        ? await predictDatasetSharded(dp, c.model, data.dataset, batchSize, { tta: options.tta })
+        : await predictDataset(c.model, data.dataset, batchSize, { tta: options.tta });
       const k = c.classes.length;
       const confusion = confusionMatrix(predictions, predictions.probs);
       const mistakes: ConfidentMistake[] = [];

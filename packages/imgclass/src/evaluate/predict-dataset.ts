@@ -13,20 +13,30 @@ export interface DatasetPredictions {
   augmentedProbs?: Float32Array;
 }
 
-/** Runs the model in inference mode over the dataset (no shuffle, no training augmentation); `tta` adds flipped pictures. */
+/**
+ * Runs the model in inference mode over the dataset (no shuffle, no training augmentation); `tta` adds flipped pictures.
+ * `batchShard` keeps only batches index, index + count, … (one rank's part of a distributed evaluation).
+ */
 export async function predictDataset(
   model: tf.LayersModel,
   dataset: ImageDataset,
   batchSize = 32,
-  options: { tta?: boolean } = {},
+  options: { tta?: boolean; batchShard?: { index: number; count: number } } = {},
 ): Promise<DatasetPredictions> {
   const classes = (model.outputs[0].shape as number[])[1];
-  const probs = new Float32Array(dataset.size * classes);
-  const augmentedProbs = options.tta ? new Float32Array(dataset.size * classes) : undefined;
-  const labels = new Int32Array(dataset.size);
+  const shard = options.batchShard ?? { index: 0, count: 1 };
+  const rows = shardRows(dataset.size, batchSize, shard);
+  const probs = new Float32Array(rows * classes);
+  const augmentedProbs = options.tta ? new Float32Array(rows * classes) : undefined;
+  const labels = new Int32Array(rows);
   const paths: string[] = [];
   let row = 0;
+  let batchIndex = 0;
   for await (const batch of dataset.batches({ batchSize, shuffle: false, augment: false })) {
+    if (batchIndex++ % shard.count !== shard.index) {
+      tf.dispose([batch.xs, batch.ys]);
+      continue;
+    }
     const out = predictBatchProbabilities(model, batch.xs, augmentedProbs !== undefined, batchSize);
     probs.set(await out.plain.data(), row * classes);
     if (augmentedProbs && out.augmented) augmentedProbs.set(await out.augmented.data(), row * classes);
@@ -36,6 +46,13 @@ export async function predictDataset(
     tf.dispose([out.plain, out.augmented, batch.xs, batch.ys]);
   }
   return { probs, labels, paths, classes, ...(augmentedProbs ? { augmentedProbs } : {}) };
+}
+
+/** Pictures in batches index, index + count, … of `size` pictures in batches of `batchSize`. */
+function shardRows(size: number, batchSize: number, shard: { index: number; count: number }): number {
+  let rows = 0;
+  for (let start = shard.index * batchSize; start < size; start += shard.count * batchSize) rows += Math.min(batchSize, size - start);
+  return rows;
 }
 
 /** Mean cross-entropy and accuracy of predictions (what validation logs). */

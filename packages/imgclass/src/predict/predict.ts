@@ -27,6 +27,12 @@ export interface PredictOptions {
   batchSize?: number;
   /** Test-time augmentation: report the mean of the picture's and its mirror image's probabilities. Default false. */
   tta?: boolean;
+  /**
+   * Predict only batches index, index + count, … (one rank of a distributed
+   * run: whole batches, so every picture is computed in the same company as
+   * in one process). The caller merges the parts and checks that any picture was read.
+   */
+  batchShard?: { index: number; count: number };
 }
 
 /**
@@ -48,15 +54,21 @@ export async function predict(
     const batchSize = options.batchSize ?? 32;
     const files = await expandInputs(typeof inputs === 'string' ? [inputs] : inputs);
     const results: Prediction[] = [];
-    for (let start = 0; start < files.length; start += batchSize) {
+    const shard = options.batchShard ?? { index: 0, count: 1 };
+    for (let start = shard.index * batchSize; start < files.length; start += shard.count * batchSize) {
       results.push(...(await predictBatch(c, files.slice(start, start + batchSize), top, files.length === 1, options.tta ?? false)));
     }
-    if (results.every((r) => r.error)) {
-      throw new ImgclassError('NO_IMAGES', `None of the ${files.length} pictures could be read (first: ${results[0].error}).`);
-    }
+    if (!options.batchShard) checkSomeRead(results);
     return results;
   } finally {
     if (own) c.model.dispose();
+  }
+}
+
+/** Fails when not one of the pictures could be read. */
+export function checkSomeRead(results: readonly Prediction[]): void {
+  if (results.length > 0 && results.every((r) => r.error)) {
+    throw new ImgclassError('NO_IMAGES', `None of the ${results.length} pictures could be read (first: ${results[0].error}).`);
   }
 }
 

@@ -4,6 +4,9 @@ import { reseedDropout } from './dropout-seeds';
 import type { LogitsView } from './logits';
 import { countCorrect, crossEntropy, softmaxCrossEntropy } from './loss';
 import { applyWeightDecay, setLearningRate } from './optimizer';
+import type { GradientExchange, StepTotals } from '../distributed/step-exchange';
+
+export type { GradientExchange, StepTotals };
 
 /** The network being trained, and what one optimizer step needs besides a batch. */
 export interface StepParts {
@@ -22,6 +25,7 @@ export interface StepSettings {
   /** Run seed and 0-based step: they choose the dropout masks. */
   seed: number;
   step: number;
+  exchange?: GradientExchange;
 }
 
 /**
@@ -29,9 +33,18 @@ export interface StepSettings {
  * training mode, cross-entropy, gradients, update, decoupled weight decay.
  * Disposes the batch's tensors. Returns the batch's loss and correct count.
  */
-export function trainStep(parts: StepParts, batch: Batch, s: StepSettings): { loss: number; correct: number } {
-  const { model, logits: view, optimizer, variables } = parts;
-  setLearningRate(optimizer, s.lr);
+export function trainStep(parts: StepParts, batch: Batch, s: StepSettings): StepTotals {
+  const { grads, totals } = batchGradients(parts, batch, s);
+  const exchanged = s.exchange ? s.exchange(grads, totals) : { grads, totals };
+  applyStep(parts, exchanged.grads, s);
+  tf.dispose(Object.values(grads));
+  if (exchanged.grads !== grads) tf.dispose(Object.values(exchanged.grads));
+  return exchanged.totals;
+}
+
+/** Gradients of the batch's mean loss (the caller disposes them), its loss and correct count; disposes the batch. */
+export function batchGradients(parts: StepParts, batch: Batch, s: StepSettings): { grads: tf.NamedTensorMap; totals: StepTotals } {
+  const { model, logits: view, variables } = parts;
   reseedDropout(model, s.seed, s.step);
   let probs: tf.Tensor2D | undefined;
   const labels = batch.ys as tf.Tensor1D;
@@ -45,11 +58,15 @@ export function trainStep(parts: StepParts, batch: Batch, s: StepSettings): { lo
     probs = tf.keep(out);
     return crossEntropy(out, labels, s.labelSmoothing);
   }, variables);
-  optimizer.applyGradients(grads);
-  applyWeightDecay(model, s.lr, s.weightDecay);
   const correctTensor = countCorrect(probs as tf.Tensor2D, labels);
-  const loss = value.dataSync()[0];
-  const correct = correctTensor.dataSync()[0];
-  tf.dispose([value, correctTensor, probs as tf.Tensor, batch.xs, batch.ys, ...Object.values(grads)]);
-  return { loss, correct };
+  const totals = { loss: value.dataSync()[0], correct: correctTensor.dataSync()[0], images: batch.labels.length };
+  tf.dispose([value, correctTensor, probs as tf.Tensor, batch.xs, batch.ys]);
+  return { grads, totals };
+}
+
+/** The optimizer step with these gradients at rate s.lr, then decoupled weight decay. */
+export function applyStep(parts: StepParts, grads: tf.NamedTensorMap, s: StepSettings): void {
+  setLearningRate(parts.optimizer, s.lr);
+  parts.optimizer.applyGradients(grads);
+  applyWeightDecay(parts.model, s.lr, s.weightDecay);
 }

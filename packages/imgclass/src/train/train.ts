@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { withPrecision } from '../backend';
 import { loadImageFolder } from '../data/load-image-folder';
+import type { DataParallel } from '../distributed/data-parallel';
 import { ImgclassError } from '../errors';
 import { saveModelFiles } from '../trained-network/model-files';
 import { stat } from 'node:fs/promises';
@@ -9,8 +10,8 @@ import { BEST_CHECKPOINT, CHECKPOINT_DIR, listStepCheckpoints, restoreCheckpoint
 import type { TrainEvent } from './events';
 import { MetricsLog } from './metrics-log';
 import { resolveRunConfig, resumeConflicts, RunConfig, TrainOptions } from '../trained-network/run-config';
-import { createRunFolder, MODEL_DIR, readRunFolder } from '../trained-network/run-folder';
-import { claimExistingRunFolder, claimNewRunFolder, clearRunProgress } from './run-folder-owner';
+import { createRunFolder, ExistingRun, MODEL_DIR, readRunFolder } from '../trained-network/run-folder';
+import { claimExistingRunFolder, claimNewRunFolder, clearRunProgress, OwnedRunFolder } from './run-folder-owner';
 import { importedRunOptions, importNetwork } from '../trained-network/init-from';
 import { buildRunNetwork } from '../trained-network/run-network';
 import { TrainingLoop } from './training-loop';
@@ -22,6 +23,8 @@ export interface TrainHooks {
   onEvent?: (event: TrainEvent) => void;
   /** Where decoded pixels are cached. Default `.imgclass-cache` in the working directory. */
   cacheDir?: string;
+  /** Data-parallel training as one rank of an MPI job (see distributed/data-parallel.ts). */
+  dataParallel?: DataParallel;
 }
 
 export interface TrainResult {
@@ -58,14 +61,22 @@ type RunMode = 'new' | 'resume' | 'restart';
  * The folder is locked while training (a second process gets RUN_IN_USE); `overwrite` replaces an existing run in it.
  */
 export async function train(options: TrainOptions & { out?: string; overwrite?: boolean }, hooks: TrainHooks = {}): Promise<TrainResult> {
-  const config = resolveRunConfig(options.initFrom ? await withImportedSettings(options) : options);
-  const runDir = path.resolve(options.out ?? path.join('runs', `${config.model}-${timestamp()}`));
-  const owned = await claimNewRunFolder(runDir, options.overwrite === true, warner(hooks));
+  let config = resolveRunConfig(options.initFrom ? await withImportedSettings(options) : options);
+  let runDir = path.resolve(options.out ?? path.join('runs', `${config.model}-${timestamp()}`));
+  // Rank 0's choices (a random seed, the dated folder name) hold for every rank.
+  if (hooks.dataParallel) ({ config, runDir } = hooks.dataParallel.fromRoot({ config, runDir }));
+  const owned = await ownedByWriter(hooks, () => claimNewRunFolder(runDir, options.overwrite === true, warner(hooks)));
   try {
     return await runTraining(runDir, config, 'new', { ...hooks, cacheDir: hooks.cacheDir ?? options.cacheDir });
   } finally {
-    await owned.release();
+    await owned?.release();
   }
+}
+
+/** Only the process that writes the run folder (rank 0 of a distributed job) holds its lock. */
+async function ownedByWriter(hooks: TrainHooks, claim: () => Promise<OwnedRunFolder>): Promise<OwnedRunFolder | undefined> {
+  const dp = hooks.dataParallel;
+  return !dp || dp.isRoot ? claim() : undefined;
 }
 
 function warner(hooks: TrainHooks): (message: string) => void {
@@ -93,15 +104,17 @@ export async function resumeTraining(
   hooks: TrainHooks = {},
 ): Promise<TrainResult> {
   const { overwrite, ...given } = overrides;
-  const { config } = await readRunFolder(runDir);
+  const dp = hooks.dataParallel;
+  // Only rank 0 needs to see the run folder (other hosts may not share it).
+  const { config } = dp ? dp.fromRoot(dp.isRoot ? await readRunFolder(runDir) : null) as ExistingRun : await readRunFolder(runDir);
   const { imgclassVersion: _v, createdAt: _c, ...saved } = config;
   const merged = resumeConflicts(saved, given);
   const absolute = path.resolve(runDir);
-  const owned = await claimExistingRunFolder(absolute, warner(hooks));
+  const owned = await ownedByWriter(hooks, () => claimExistingRunFolder(absolute, warner(hooks)));
   try {
     return await runTraining(absolute, merged, overwrite === true ? 'restart' : 'resume', { ...hooks, cacheDir: hooks.cacheDir ?? given.cacheDir });
   } finally {
-    await owned.release();
+    await owned?.release();
   }
 }
 
@@ -111,7 +124,9 @@ async function runTraining(runDir: string, config: RunConfig, mode: RunMode, hoo
 
 async function runTrainingIn(runDir: string, config: RunConfig, mode: RunMode, hooks: TrainHooks): Promise<TrainResult> {
   const emit = hooks.onEvent ?? (() => undefined);
-  const data = await loadImageFolder({
+  const dp = hooks.dataParallel;
+  const writes = !dp || dp.isRoot;
+  const load = () => loadImageFolder({
     roots: config.train,
     validationRoots: config.test.length > 0 ? config.test : undefined,
     validationSplit: config.test.length > 0 ? undefined : config.validationSplit,
@@ -122,15 +137,18 @@ async function runTrainingIn(runDir: string, config: RunConfig, mode: RunMode, h
     onProgress: (p) => emit({ type: 'decode-progress', ...p }),
     onWarning: (message) => emit({ type: 'warning', message }),
   });
+  const data = dp ? await dp.loadInTurn(load) : await load();
   let model: tf.LayersModel | undefined;
   let optimizer: tf.Optimizer | undefined;
   try {
     emit({ type: 'data', report: data.report, classes: data.classes });
+    dp?.checkBatch(config.batchSize, data.train.size, config.microBatches ?? 1);
     const metrics = new MetricsLog(runDir);
-    if (mode === 'new') {
+    // Rank 0 alone checks and writes the run folder.
+    if (writes && mode === 'new') {
       await createRunFolder(runDir, config, data.classes);
       await metrics.create();
-    } else {
+    } else if (writes) {
       const saved = await readRunFolder(runDir);
       if (saved.classes.join('\n') !== data.classes.join('\n')) {
         throw new ImgclassError(
@@ -147,7 +165,7 @@ async function runTrainingIn(runDir: string, config: RunConfig, mode: RunMode, h
     optimizer = createOptimizer(config.optimizer, config.lr, config.momentum);
     let state = initialState();
     let resumedFrom: number | null = null;
-    if (mode === 'resume') {
+    if (mode === 'resume' && writes) {
       const restored = await restoreNewest(runDir, model, optimizer, emit);
       if (restored) {
         state = restored;
@@ -155,7 +173,8 @@ async function runTrainingIn(runDir: string, config: RunConfig, mode: RunMode, h
       }
       await metrics.truncateAfter(state.step);
     }
-    const loop = new TrainingLoop({ runDir, config, data, model, optimizer, metrics, state, emit, signal: hooks.signal });
+    if (dp) state = await dp.startFromRoot(model, optimizer, state);
+    const loop = new TrainingLoop({ runDir, config, data, model, optimizer, metrics, state, emit, signal: hooks.signal, dataParallel: dp });
     emit({
       type: 'start',
       runDir,
@@ -168,7 +187,7 @@ async function runTrainingIn(runDir: string, config: RunConfig, mode: RunMode, h
     });
     const outcome = await loop.run();
     let modelDir: string | undefined;
-    if (outcome.stopReason !== 'interrupted') {
+    if (outcome.stopReason !== 'interrupted' && writes) {
       modelDir = path.join(runDir, MODEL_DIR);
       await saveModelFiles(model, modelDir, {
         model: config.model,

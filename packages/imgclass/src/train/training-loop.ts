@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Batch } from '../data/batch-iterator';
 import type { ImageFolderData } from '../data/load-image-folder';
+import type { DataParallel } from '../distributed/data-parallel';
 import { ImgclassError } from '../errors';
 import { copyFileAtomic } from '../io/atomic-file';
 import { lossAndAccuracy, predictDataset } from '../evaluate/predict-dataset';
@@ -20,7 +21,8 @@ import { logitsView, LogitsView } from './logits';
 import { learningRateAt } from './lr-schedule';
 import { MetricsLog, MetricsRecord } from './metrics-log';
 import type { RunConfig } from '../trained-network/run-config';
-import { trainStep } from './train-step';
+import { StepTotals, trainStep } from './train-step';
+import { microBatchStep, partSeed } from './micro-batch-step';
 
 export interface LoopParts {
   runDir: string;
@@ -32,6 +34,8 @@ export interface LoopParts {
   state: TrainingState;
   emit: (event: TrainEvent) => void;
   signal?: AbortSignal;
+  /** Data-parallel training (mpirun): this rank's part of each batch, gradients averaged over all ranks. */
+  dataParallel?: DataParallel;
 }
 
 export interface LoopOutcome {
@@ -117,7 +121,9 @@ export class TrainingLoop {
       const validation = await this.validate(epochNumber);
       validationAccuracy = validation?.accuracy ?? validationAccuracy;
       await this.checkpoint('epoch');
-      if (validation && this.shouldStopEarly(epochNumber)) return this.outcome('early-stopped', validationAccuracy);
+      const stopEarly = validation !== null && this.shouldStopEarly(epochNumber);
+      // Only rank 0 validates; the others follow its decision.
+      if (this.p.dataParallel ? this.p.dataParallel.fromRoot(stopEarly) : stopEarly) return this.outcome('early-stopped', validationAccuracy);
     }
     if (s.stepInEpoch > 0) {
       // Ended mid-epoch (a --steps budget): validate what we have and keep a resumable checkpoint.
@@ -139,6 +145,7 @@ export class TrainingLoop {
       augment: config.augment,
       labelFormat: 'index',
       dropRemainder: this.dropRemainder,
+      shard: this.p.dataParallel?.shard,
     });
     const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
     const epochWindow = new Window();
@@ -150,7 +157,8 @@ export class TrainingLoop {
         if (!skipped.done) tf.dispose([skipped.value.xs, skipped.value.ys]);
       }
       while (s.step < this.totalSteps && s.stepInEpoch < this.stepsPerEpoch) {
-        if (signal?.aborted) {
+        // Ranks stop together at the step after any of them was asked to: each must reach every allreduce.
+        if (this.p.dataParallel ? this.p.dataParallel.stopAgreed : signal?.aborted) {
           const file = await this.checkpoint('interrupt');
           emit({ type: 'interrupted', step: s.step, file });
           return true;
@@ -160,9 +168,8 @@ export class TrainingLoop {
         const next = await iterator.next();
         if (next.done) break;
         const lr = learningRateAt(s.step, this.totalSteps, config);
-        const { loss, correct } = this.trainStep(next.value, variables, lr);
+        const { loss, correct, images } = this.trainStep(next.value, variables, lr);
         const seconds = (performance.now() - started) / 1000;
-        const images = next.value.labels.length;
         if (!Number.isFinite(loss)) throw await this.nanError(loss);
         s.step++;
         s.stepInEpoch++;
@@ -201,20 +208,25 @@ export class TrainingLoop {
     return false;
   }
 
-  private trainStep(batch: Batch, variables: tf.Variable[], lr: number): { loss: number; correct: number } {
-    const { config, model, optimizer } = this.p;
-    return trainStep({ model, logits: this.logits, optimizer, variables }, batch, {
+  private trainStep(batch: Batch, variables: tf.Variable[], lr: number): StepTotals {
+    const { config, model, optimizer, dataParallel, signal } = this.p;
+    const parts = { model, logits: this.logits, optimizer, variables };
+    const settings = {
       lr,
       labelSmoothing: config.labelSmoothing,
       weightDecay: config.weightDecay,
-      seed: config.seed,
+      // Each rank's pictures get their own dropout masks.
+      seed: partSeed(config.seed, dataParallel?.rank ?? 0),
       step: this.state.step,
-    });
+      exchange: dataParallel?.exchange(signal?.aborted ?? false),
+    };
+    const microBatches = config.microBatches ?? 1;
+    return microBatches > 1 ? microBatchStep(parts, batch, settings, microBatches) : trainStep(parts, batch, settings);
   }
 
   private async validate(epoch: number): Promise<{ accuracy: number } | null> {
-    const { data, model, emit, config } = this.p;
-    if (!data.validation || data.validation.size === 0) return null;
+    const { data, model, emit, config, dataParallel } = this.p;
+    if (!data.validation || data.validation.size === 0 || (dataParallel && !dataParallel.isRoot)) return null;
     const predictions = await predictDataset(model, data.validation, config.batchSize);
     const { loss, accuracy } = lossAndAccuracy(predictions);
     const s = this.state;
@@ -252,6 +264,7 @@ export class TrainingLoop {
   }
 
   private async record(split: 'train', window: Window, lr: number): Promise<void> {
+    if (this.p.dataParallel && !this.p.dataParallel.isRoot) return;
     const s = this.state;
     const record: MetricsRecord = {
       split,
@@ -268,9 +281,11 @@ export class TrainingLoop {
   }
 
   private async checkpoint(reason: 'interval' | 'epoch' | 'final' | 'interrupt'): Promise<string> {
-    const { runDir, model, optimizer, config, emit } = this.p;
+    const { runDir, model, optimizer, config, emit, dataParallel } = this.p;
     const s = this.state;
     const dir = path.join(runDir, CHECKPOINT_DIR);
+    // Rank 0 alone writes the run folder; the other ranks hold the same weights and optimizer state.
+    if (dataParallel && !dataParallel.isRoot) return path.join(dir, stepCheckpointName(s.step));
     const file = path.join(dir, stepCheckpointName(s.step));
     // A checkpoint of this step written before the validation lacks its new best score: write it again.
     const upToDate = s.step === this.lastSavedStep && !this.bestPending && (await exists(file));

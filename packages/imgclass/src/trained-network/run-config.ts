@@ -37,6 +37,12 @@ export interface TrainOptions {
   init?: 'default' | 'tutorial';
   /** Default 32. */
   batchSize?: number;
+  /**
+   * Split each batch into this many parts run one after another, gradients
+   * combined as that many data-parallel ranks would (per-part BatchNorm
+   * statistics). Default 1.
+   */
+  microBatches?: number;
   /** Passes over the training set; default 10 unless `steps` is given. */
   epochs?: number;
   /** Total optimizer steps; overrides epochs. */
@@ -100,6 +106,8 @@ export interface RunConfig {
   lrn: boolean;
   init: 'default' | 'tutorial';
   batchSize: number;
+  /** Absent in runs saved before micro-batches existed: 1. */
+  microBatches?: number;
   epochs: number | null;
   steps: number | null;
   lr: number;
@@ -160,6 +168,7 @@ export function resolveRunConfig(o: TrainOptions): RunConfig {
     lrn: o.lrn ?? false,
     init: o.init ?? 'default',
     batchSize: o.batchSize ?? 32,
+    microBatches: o.microBatches ?? 1,
     epochs: o.steps !== undefined ? null : (o.epochs ?? DEFAULT_EPOCHS),
     steps: o.steps ?? null,
     lr: o.lr ?? spec?.suggestedLr ?? DEFAULT_FINE_TUNE_LR,
@@ -193,6 +202,8 @@ function validate(c: RunConfig): void {
     }
   };
   positiveInt('The batch size', c.batchSize);
+  positiveInt('micro-batches', c.microBatches ?? 1);
+  if ((c.microBatches ?? 1) > c.batchSize) throw invalid(`A batch of ${c.batchSize} cannot be split into ${c.microBatches} micro-batches; use at most ${c.batchSize}.`);
   positiveInt('The number of epochs', c.epochs);
   positiveInt('The number of steps', c.steps);
   positiveInt('log-every', c.logEvery);
@@ -223,7 +234,7 @@ function validate(c: RunConfig): void {
  * Settings a resumed run may change: how long it runs and how it reports.
  * Anything else would silently make the continuation a different experiment.
  */
-const RESUMABLE_CHANGES: ReadonlySet<keyof RunConfig> = new Set(['epochs', 'steps', 'logEvery', 'saveEvery', 'keepCheckpoints', 'precision']);
+const RESUMABLE_CHANGES: ReadonlySet<keyof RunConfig> = new Set(['epochs', 'steps', 'logEvery', 'saveEvery', 'keepCheckpoints', 'precision', 'microBatches']);
 
 /** Options given on resume that disagree with the saved config: one sentence naming the first. */
 export function resumeConflicts(saved: RunConfig, given: Partial<TrainOptions>): RunConfig {
