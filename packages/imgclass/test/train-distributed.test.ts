@@ -114,8 +114,9 @@ test('a rank killed mid-training ends the job within seconds, naming the rank; t
   while (!(existsSync(checkpoints) && readdirSync(checkpoints).some((n) => n.endsWith('.ckpt')))) {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  const rank1 = rankPids(job.child.pid as number).get(1);
-  assert.ok(rank1, 'rank 1 is running');
+  const ranks = rankPids(job.child.pid as number);
+  const [rank0, rank1] = [ranks.get(0), ranks.get(1)];
+  assert.ok(rank0 && rank1, 'both ranks are running');
   const killedAt = Date.now();
   process.kill(rank1, 'SIGKILL');
   const ended = await job.done;
@@ -123,6 +124,8 @@ test('a rank killed mid-training ends the job within seconds, naming the rank; t
   assert.notEqual(ended.code, 0);
   assert.ok(seconds < 15, `the job took ${seconds} s to end`);
   assert.match(ended.stderr + ended.stdout, /process rank 1 with PID \d+ on node \S+ exited on signal 9/);
+  // mpirun can return while rank 0 is still stopping; its lock on the run holds until it is gone.
+  await waitUntilGone(rank0, 15_000);
   const [newest] = await listStepCheckpoints(run);
   assert.ok(newest, 'a checkpoint was written before the kill');
   const resumed = await resumeTraining(run, { steps: newest.step + 1 }, { cacheDir: path.join(work, 'cache') });
@@ -167,3 +170,20 @@ test('without the MPI addon, --distributed is one sentence naming the Debian pac
     'error: Distributed runs need Open MPI: install it with `apt-get install openmpi-bin libopenmpi-dev`, then run `npm rebuild @imgclass/mpi` (the MPI addon was not built).',
   );
 });
+
+/** Waits until `pid` has exited (or is a zombie), failing after `ms`. */
+async function waitUntilGone(pid: number, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    let state = '';
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    } catch {
+      return;
+    }
+    if (state === 'Z') return;
+    assert.ok(Date.now() < deadline, `process ${pid} (rank 0) still runs ${ms / 1000} s after the job ended`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

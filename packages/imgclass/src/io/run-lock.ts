@@ -141,6 +141,7 @@ function ownerMayBeAlive(owner: LockOwner): boolean {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false; // ESRCH: no such process
   }
+  if (isZombie(owner.pid)) return false; // exited, not yet reaped (an orphan where PID 1 does not reap)
   const startTicks = processStartTicks(owner.pid);
   return owner.startTicks === undefined || startTicks === undefined || startTicks === owner.startTicks;
 }
@@ -223,6 +224,16 @@ function processStartTicks(pid: number): number | undefined {
     return Number.isFinite(ticks) ? ticks : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** Field 3 of /proc/PID/stat is the state; Z: the process has exited. */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
   }
 }
 
