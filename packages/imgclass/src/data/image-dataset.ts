@@ -22,6 +22,11 @@ export interface BatchOptions {
   prefetch?: number;
   /** Drop a last, smaller batch. Default false. */
   dropRemainder?: boolean;
+  /**
+   * Prepare batches (read, augment, normalize) in a worker thread, beside the training step.
+   * Default true; only used with two or more cores and built-in augmentations.
+   */
+  prepareInWorker?: boolean;
 }
 
 /** What `model.fitDataset` / `evaluateDataset` accept: tfjs-layers only needs `iterator()` and `size` (batches per epoch). */
@@ -77,6 +82,7 @@ export class ImageDataset {
         labelFormat,
         prefetch: Math.max(0, options.prefetch ?? 2),
         dropRemainder: options.dropRemainder ?? false,
+        prepareInWorker: options.prepareInWorker ?? true,
       },
       () => fixedEpoch ?? this.epochCounter++,
       (waitMs, images) => {

@@ -93,6 +93,11 @@ export class PixelCache {
     return new CacheWriter(this, shardCapacity);
   }
 
+  /** Where a shard's records are (the batch worker reads them itself). */
+  shardPath(shard: string): string {
+    return path.join(this.dir, shard);
+  }
+
   /** Reads one record into `target` at `offset` (bytes). */
   async read(entry: CacheEntry, target: Uint8Array, offset: number): Promise<void> {
     const handle = await this.handle(entry.shard);

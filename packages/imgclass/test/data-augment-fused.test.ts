@@ -1,0 +1,88 @@
+// The row-and-column transforms (flip, pad-crop, scale-crop) run as one pass, alone or chained
+// with normalization; the bytes must be those of the per-transform code of commit 7117ed6
+// (test/augment-reference.ts), seed for seed.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  Augmentation,
+  buildAugmentations,
+  composeAugmentations,
+  createRng,
+  deriveSeed,
+  horizontalFlip,
+  normalizeInto,
+  padAndRandomCrop,
+  randomRotation,
+  randomScaleCrop,
+} from '../src/data';
+import { canChainAxisMaps, chainAxisMaps, resampleAxes } from '../src/data/augment';
+import { pixelSums } from '../src/data/normalize';
+import { referenceFlip, referencePadCrop, referenceScaleCrop } from './augment-reference';
+
+/** Noise, so that every misplaced or mis-blended byte shows. */
+function noise(width: number, height: number, seed: number): Uint8Array {
+  const rng = createRng(seed);
+  return Uint8Array.from({ length: width * height * 3 }, () => Math.floor(rng() * 256));
+}
+
+const chains: [string, () => Augmentation[], () => Augmentation[]][] = [
+  ['flip', () => [horizontalFlip()], () => [referenceFlip()]],
+  ['pad-crop=8', () => [padAndRandomCrop(8)], () => [referencePadCrop(8)]],
+  ['scale-crop=0.9', () => [randomScaleCrop(0.9)], () => [referenceScaleCrop(0.9)]],
+  ['row 2: flip,pad-crop=8,scale-crop=0.9', () => buildAugmentations({ flip: true, padCrop: 8, scaleCrop: 0.9 }),
+    () => [referenceFlip(), referencePadCrop(8), referenceScaleCrop(0.9)]],
+  ['flip,pad-crop=20,scale-crop=0.3 (crops reaching the padding)', () => buildAugmentations({ flip: true, padCrop: 20, scaleCrop: 0.3 }),
+    () => [referenceFlip(), referencePadCrop(20), referenceScaleCrop(0.3)]],
+  ['scale-crop then pad-crop then flip', () => [randomScaleCrop(0.5), padAndRandomCrop(5), horizontalFlip()],
+    () => [referenceScaleCrop(0.5), referencePadCrop(5), referenceFlip()]],
+];
+
+test('each chain gives the reference bytes on 600 seeded pictures of several sizes', () => {
+  for (const [name, build, reference] of chains) {
+    const fused = build();
+    const ref = composeAugmentations(reference());
+    const oneByOne = composeAugmentations(fused);
+    assert.ok(canChainAxisMaps(fused), name);
+    for (const [width, height] of [[150, 150], [37, 23], [8, 40]]) {
+      const out = new Uint8Array(width * height * 3);
+      for (let sample = 0; sample < 200; sample++) {
+        const src = noise(width, height, sample);
+        const seed = deriveSeed(1, 2, sample, 0xa5);
+        const expected = ref.apply({ data: src, width, height }, createRng(seed)).data;
+        const maps = chainAxisMaps(fused, width, height, createRng(seed));
+        assert.ok(maps);
+        const sums = resampleAxes(src, width, maps, out);
+        assert.deepEqual(out, expected, `${name}, ${width}x${height}, sample ${sample}`);
+        assert.deepEqual(sums, pixelSums(expected));
+        // Each transform on its own (apply) is the same code path, so it matches too.
+        assert.deepEqual(oneByOne.apply({ data: src, width, height }, createRng(seed)).data, expected);
+      }
+    }
+  }
+});
+
+test('standardized batches from the fused pass equal augment-then-normalize', () => {
+  const width = 150;
+  const height = 150;
+  const chain = buildAugmentations({ flip: true, padCrop: 8, scaleCrop: 0.9 });
+  const ref = composeAugmentations([referenceFlip(), referencePadCrop(8), referenceScaleCrop(0.9)]);
+  const expected = new Float32Array(width * height * 3);
+  const actual = new Float32Array(width * height * 3);
+  const scratch = new Uint8Array(width * height * 3);
+  for (let sample = 0; sample < 20; sample++) {
+    const src = noise(width, height, 1000 + sample);
+    const seed = deriveSeed(42, 3, sample, 0xa5);
+    normalizeInto(ref.apply({ data: src, width, height }, createRng(seed)).data, expected, 0, { kind: 'standardize' });
+    const sums = resampleAxes(src, width, chainAxisMaps(chain, width, height, createRng(seed))!, scratch);
+    normalizeInto(scratch, actual, 0, { kind: 'standardize' }, sums);
+    assert.deepEqual(actual, expected);
+  }
+});
+
+test('chains with a rotation, colour jitter or two blends are not fused', () => {
+  assert.ok(!canChainAxisMaps([horizontalFlip(), randomRotation(10)]));
+  assert.ok(!canChainAxisMaps(buildAugmentations({ flip: true, brightness: 0.1 })));
+  assert.ok(!canChainAxisMaps([randomScaleCrop(0.9), randomScaleCrop(0.8)]));
+  assert.equal(chainAxisMaps([randomScaleCrop(0.9), randomScaleCrop(0.8)], 10, 10, createRng(1)), undefined);
+  assert.ok(canChainAxisMaps([]));
+});
