@@ -353,9 +353,12 @@ Napi::Value DecodeJpegs(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
+void InitAugment(Napi::Env env, Napi::Object exports);  // augment.cc
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("decodeJpegs", Napi::Function::New(env, DecodeJpegs));
+  InitAugment(env, exports);
   return exports;
 }
 
-NODE_API_MODULE(imgclass_jpeg, Init)
+NODE_API_MODULE(imgclass_native, Init)

@@ -17,6 +17,7 @@ import {
 } from '../src/data';
 import { canChainAxisMaps, chainAxisMaps, resampleAxes } from '../src/data/augment';
 import { pixelSums } from '../src/data/normalize';
+import { prepareBatchPixels } from '../src/data/prepare-batch';
 import { referenceFlip, referencePadCrop, referenceScaleCrop } from './augment-reference';
 
 /** Noise, so that every misplaced or mis-blended byte shows. */
@@ -76,6 +77,33 @@ test('standardized batches from the fused pass equal augment-then-normalize', ()
     const sums = resampleAxes(src, width, chainAxisMaps(chain, width, height, createRng(seed))!, scratch);
     normalizeInto(scratch, actual, 0, { kind: 'standardize' }, sums);
     assert.deepEqual(actual, expected);
+  }
+});
+
+test('batches: the native pass gives the bytes of the reference, then of normalizeInto, for every normalization', () => {
+  const [width, height, count] = [150, 150, 24];
+  const record = width * height * 3;
+  const records = noise(width, height * count, 77);
+  const sums = new Float64Array(count * 2);
+  for (let i = 0; i < count; i++) Object.values(pixelSums(records.subarray(i * record, (i + 1) * record))).forEach((v, k) => (sums[2 * i + k] = v));
+  const seeds = Uint32Array.from({ length: count }, (_, i) => deriveSeed(9, 1, i, 0xa5));
+  const cases: [string, Augmentation[], Augmentation[]][] = [
+    ['row 2', buildAugmentations({ flip: true, padCrop: 8, scaleCrop: 0.9 }), [referenceFlip(), referencePadCrop(8), referenceScaleCrop(0.9)]],
+    ['flip, pad-crop', buildAugmentations({ flip: true, padCrop: 12 }), [referenceFlip(), referencePadCrop(12)]],
+    ['none', [], []],
+  ];
+  const normalizations = [{ kind: 'standardize' }, { kind: 'unit' }, { kind: 'mean-std', mean: [0.5, 0.4, 0.3], std: [0.2, 0.25, 0.3] }] as const;
+  for (const [name, augmentations, reference] of cases) {
+    for (const normalization of normalizations) {
+      const actual = prepareBatchPixels({ records, count, width, height, normalization, sums, seeds, augmentations });
+      const expected = new Float32Array(count * record);
+      const ref = composeAugmentations(reference);
+      for (let i = 0; i < count; i++) {
+        const image = ref.apply({ data: records.subarray(i * record, (i + 1) * record), width, height }, createRng(seeds[i])).data;
+        normalizeInto(image, expected, i * record, normalization);
+      }
+      assert.deepEqual(actual, expected, `${name}, ${normalization.kind}`);
+    }
   }
 });
 

@@ -114,14 +114,18 @@ export function composeAugmentations(list: readonly Augmentation[]): Augmentatio
 export function horizontalFlip(probability = 0.5): Augmentation {
   return axisAugmentation('horizontal-flip', ['horizontalFlip', probability], 'gather', true, (width, height, rng) => {
     const flip = rng() < probability;
-    return { columns: gather(width, (x) => (flip ? width - 1 - x : x)), rows: gather(height, (y) => y) };
+    return { columns: flip ? mirrored(width) : identity(width), rows: identity(height) };
   });
 }
 
 /** Pad with zeros then take a random size-preserving crop: a random shift of up to `padding` pixels. */
 export function padAndRandomCrop(padding: number): Augmentation {
   const p = Math.max(0, Math.floor(padding));
-  const shifted = (size: number, d: number) => gather(size, (i) => (i + d >= 0 && i + d < size ? i + d : -1));
+  const shifted = (size: number, d: number) => {
+    const first = new Int32Array(size);
+    for (let i = 0; i < size; i++) first[i] = i + d >= 0 && i + d < size ? i + d : -1;
+    return gathered(first);
+  };
   return axisAugmentation(`pad-crop(${p})`, ['padAndRandomCrop', padding], 'gather', false, (width, height, rng) => {
     const dx = Math.floor(rng() * (2 * p + 1)) - p;
     const dy = Math.floor(rng() * (2 * p + 1)) - p;
@@ -170,9 +174,20 @@ function isIdentity(map: AxisMap): boolean {
   return !map.blended && map.first.every((v, i) => v === i);
 }
 
-function gather(size: number, source: (i: number) => number): AxisMap {
-  const first = Int32Array.from({ length: size }, (_, i) => source(i));
-  return { first, second: first, weight: new Float64Array(size), blended: false };
+function gathered(first: Int32Array): AxisMap {
+  return { first, second: first, weight: new Float64Array(first.length), blended: false };
+}
+
+function identity(size: number): AxisMap {
+  const first = new Int32Array(size);
+  for (let i = 0; i < size; i++) first[i] = i;
+  return gathered(first);
+}
+
+function mirrored(size: number): AxisMap {
+  const first = new Int32Array(size);
+  for (let i = 0; i < size; i++) first[i] = size - 1 - i;
+  return gathered(first);
 }
 
 function bilinear(size: number, start: number, step: number): AxisMap {
@@ -196,7 +211,7 @@ function bilinear(size: number, start: number, step: number): AxisMap {
  */
 export function chainAxisMaps(list: readonly Augmentation[], width: number, height: number, rng: Rng): AxisMaps | undefined {
   if (!canChainAxisMaps(list)) return undefined;
-  let maps: AxisMaps = { columns: gather(width, (x) => x), rows: gather(height, (y) => y) };
+  let maps: AxisMaps = { columns: identity(width), rows: identity(height) };
   for (const a of list) {
     const step = (a.axisMaps as NonNullable<Augmentation['axisMaps']>)(width, height, rng);
     maps = { columns: composeAxis(step.columns, maps.columns), rows: composeAxis(step.rows, maps.rows) };

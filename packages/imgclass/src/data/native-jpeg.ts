@@ -1,14 +1,7 @@
-// Loader for the native JPEG fast path (native/jpeg_decode.cc): plain JPEGs decoded with
-// libjpeg-turbo's DCT scaling and a triangle-filter resize, one libuv thread per batch of files.
-import path from 'node:path';
+// The native JPEG fast path (native/jpeg_decode.cc): plain JPEGs decoded with libjpeg-turbo's
+// DCT scaling and a triangle-filter resize, one libuv thread per batch of files.
 import { PreprocessingConfig } from './config';
-
-interface JpegAddon {
-  decodeJpegs(inputs: string[] | Uint8Array[], width: number, height: number, maxInputPixels: number): Promise<{ pixels: Uint8Array; info: Float64Array }>;
-}
-
-// src/data and dist/data are both two folders below the package root, where node-gyp builds.
-const addon = require(path.join(__dirname, '..', '..', 'build', 'Release', 'imgclass_jpeg.node')) as JpegAddon;
+import { nativeAddon as addon } from './native';
 
 /** A picture the fast path decoded: pixels at the target size, with their exact sums. */
 export interface FastDecoded {
