@@ -174,14 +174,25 @@ function isIdentity(map: AxisMap): boolean {
   return !map.blended && map.first.every((v, i) => v === i);
 }
 
+// Maps are never modified once made, so the all-zero weights and the identities are shared:
+// typed-array allocations were most of the time of building a picture's maps.
+const zeroWeights = new Map<number, Float64Array>();
+const identities = new Map<number, AxisMap>();
+
 function gathered(first: Int32Array): AxisMap {
-  return { first, second: first, weight: new Float64Array(first.length), blended: false };
+  let weight = zeroWeights.get(first.length);
+  if (!weight) zeroWeights.set(first.length, (weight = new Float64Array(first.length)));
+  return { first, second: first, weight, blended: false };
 }
 
 function identity(size: number): AxisMap {
-  const first = new Int32Array(size);
-  for (let i = 0; i < size; i++) first[i] = i;
-  return gathered(first);
+  let map = identities.get(size);
+  if (!map) {
+    const first = new Int32Array(size);
+    for (let i = 0; i < size; i++) first[i] = i;
+    identities.set(size, (map = gathered(first)));
+  }
+  return map;
 }
 
 function mirrored(size: number): AxisMap {
@@ -211,12 +222,12 @@ function bilinear(size: number, start: number, step: number): AxisMap {
  */
 export function chainAxisMaps(list: readonly Augmentation[], width: number, height: number, rng: Rng): AxisMaps | undefined {
   if (!canChainAxisMaps(list)) return undefined;
-  let maps: AxisMaps = { columns: identity(width), rows: identity(height) };
+  let maps: AxisMaps | undefined;
   for (const a of list) {
     const step = (a.axisMaps as NonNullable<Augmentation['axisMaps']>)(width, height, rng);
-    maps = { columns: composeAxis(step.columns, maps.columns), rows: composeAxis(step.rows, maps.rows) };
+    maps = maps ? { columns: composeAxis(step.columns, maps.columns), rows: composeAxis(step.rows, maps.rows) } : step;
   }
-  return maps;
+  return maps ?? { columns: identity(width), rows: identity(height) };
 }
 
 export function canChainAxisMaps(list: readonly Augmentation[]): boolean {
@@ -225,6 +236,8 @@ export function canChainAxisMaps(list: readonly Augmentation[]): boolean {
 
 /** `after` reads the output of `before`; the result reads the original input. */
 function composeAxis(after: AxisMap, before: AxisMap): AxisMap {
+  if (before === identities.get(before.first.length)) return after;
+  if (after === identities.get(after.first.length)) return before;
   const n = after.first.length;
   const first = new Int32Array(n);
   const second = new Int32Array(n);
