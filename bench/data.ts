@@ -20,7 +20,8 @@ import path from 'node:path';
 import { AugmentationOptions, ImageDataset, loadImageFolder } from '../packages/imgclass/src/data';
 
 const DATASETS = path.resolve(__dirname, '..', '..', 'shared', 'datasets');
-const ROUNDS = 3;
+const FIRST_PASS_ROUNDS = 3;
+const EPOCH_ROUNDS = 5;
 const PILLOW_SCRIPT = path.join(__dirname, 'pillow_first_pass.py');
 const ROW2: AugmentationOptions = { flip: true, padCrop: 8, scaleCrop: 0.9 };
 
@@ -89,7 +90,7 @@ function compareFirstPass(name: string, root: string): void {
   if (!python) emit({ bench: 'pillow', skipped: 'no Python with PIL (apt-get install python3-pil) - first pass printed without its peer' });
   const fileList = listFiles(root).join('\n');
   const ratios: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < FIRST_PASS_ROUNDS; round++) {
     const ours = runChild(['--first-pass', name, root]);
     if (!ours) {
       process.exitCode = 1;
@@ -113,6 +114,7 @@ function compareFirstPass(name: string, root: string): void {
 /** One epoch of batches of 32; images/s and the time next() kept the loop waiting. */
 async function epoch(dataset: ImageDataset, augment: false | AugmentationOptions, prepareInWorker: boolean) {
   const iterator = dataset.batches({ batchSize: 32, shuffle: true, augment, prepareInWorker });
+  const cpu = process.cpuUsage();
   const t = performance.now();
   let count = 0;
   for await (const batch of iterator) {
@@ -121,7 +123,11 @@ async function epoch(dataset: ImageDataset, augment: false | AugmentationOptions
     batch.ys.dispose();
   }
   const seconds = (performance.now() - t) / 1000;
-  return { images: count, seconds: +seconds.toFixed(2), imagesPerSecond: Math.round(count / seconds), waitMs: Math.round(iterator.stats.waitMs) };
+  const used = process.cpuUsage(cpu); // the whole process: main thread and batch worker
+  return {
+    images: count, seconds: +seconds.toFixed(2), imagesPerSecond: Math.round(count / seconds),
+    cpuMsPerImage: +((used.user + used.system) / 1000 / count).toFixed(3), waitMs: Math.round(iterator.stats.waitMs),
+  };
 }
 
 /** Child mode: cached epochs, alternating without and with row 2's augmentation. */
@@ -141,7 +147,7 @@ async function cachedEpochs(name: string, root: string): Promise<void> {
     ];
     await epoch(again.train, ROW2, true); // warms up the worker and the JIT
     const perSecond = new Map<string, number[]>();
-    for (let round = 0; round < ROUNDS; round++) {
+    for (let round = 0; round < EPOCH_ROUNDS; round++) {
       for (const { augment, options, worker } of pipelines) {
         const result = await epoch(again.train, options, worker);
         const where = worker ? 'worker' : 'main thread';

@@ -48,7 +48,9 @@ class BatchWorker {
 function startWorker(): Worker {
   const file = path.join(__dirname, `batch-worker${path.extname(__filename)}`);
   if (file.endsWith('.js')) return new Worker(file);
-  return new Worker(`require('tsx/cjs'); require(${JSON.stringify(file)});`, { eval: true });
+  // Resolved here: the eval'd code would resolve from the working directory, which may be anywhere.
+  const tsx = require.resolve('tsx/cjs');
+  return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(file)});`, { eval: true });
 }
 
 let shared: BatchWorker | undefined;
