@@ -35,11 +35,15 @@ if (port) {
   });
 }
 
+let recordsBuffer = new Uint8Array(0);
+
 function prepare(request: BatchRequest): Float32Array {
   const { shardPaths, shardIndex, slots, width, height } = request;
   const record = width * height * 3;
   const count = slots.length;
-  const records = new Uint8Array(count * record);
+  // Reused between batches (nothing keeps it): new pages cost a page fault each on first touch.
+  if (recordsBuffer.length < count * record) recordsBuffer = new Uint8Array(count * record);
+  const records = recordsBuffer.subarray(0, count * record);
   const fds = new Map<number, number>();
   try {
     for (let i = 0; i < count; i++) {

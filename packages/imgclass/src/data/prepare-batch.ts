@@ -37,7 +37,7 @@ export function prepareBatchPixels(input: BatchPixelsInput): Float32Array {
     maps.push(chained);
   }
   if (maps.length === count) {
-    const augmented = new Uint8Array(count * record);
+    const augmented = scratchBytes(count * record);
     const augmentedSums = new Float64Array(count * 2);
     const columns = concatMaps(maps.map((m) => m.columns), width);
     const rows = concatMaps(maps.map((m) => m.rows), height);
@@ -54,6 +54,16 @@ export function prepareBatchPixels(input: BatchPixelsInput): Float32Array {
     normalizeInto(image, pixels, i * record, input.normalization, sums);
   }
   return pixels;
+}
+
+let scratch = new Uint8Array(0);
+/**
+ * A reused buffer for the augmented records: a fresh 2 MB one per batch costs ~500 page faults
+ * (first touch of new pages), which on this machine's VM is more than the resampling itself.
+ */
+export function scratchBytes(size: number): Uint8Array {
+  if (scratch.length < size) scratch = new Uint8Array(size);
+  return scratch.subarray(0, size);
 }
 
 /** normalizeInto for every record: one native lookup pass when the normalization is a single table per picture. */
