@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -254,7 +255,9 @@ class DecodeWorker : public Napi::AsyncWorker {
   void Execute() override {
     const size_t n = paths_.empty() ? buffers_.size() : paths_.size();
     const size_t record = static_cast<size_t>(width_) * height_ * 3;
-    pixels_.assign(n * record, 0);
+    // Not zeroed: every record the caller reads is written below (the others are marked not handled).
+    pixels_.reset(new uint8_t[n * record]);
+    pixelBytes_ = n * record;
     info_.assign(n * kInfoFields, 0);
     std::vector<unsigned char> file;
     std::vector<unsigned char> scratch;
@@ -273,7 +276,7 @@ class DecodeWorker : public Napi::AsyncWorker {
       }
       Outcome r = DecodeJpeg(bytes, length, width_, height_, maxPixels_, scratch);
       if (!r.decoded) continue;
-      unsigned char* out = pixels_.data() + i * record;
+      unsigned char* out = pixels_.get() + i * record;
       ResizeRgb(scratch.data(), r.scaledWidth, r.scaledHeight, static_cast<double>(r.sourceWidth) / r.denom,
                 static_cast<double>(r.sourceHeight) / r.denom, out, width_, height_);
       // Exact integer sums (standardization statistics), as pixelSums() computes them.
@@ -293,8 +296,10 @@ class DecodeWorker : public Napi::AsyncWorker {
   void OnOK() override {
     Napi::Env env = Env();
     Napi::Object result = Napi::Object::New(env);
-    auto pixels = Napi::Uint8Array::New(env, pixels_.size());
-    if (!pixels_.empty()) std::memcpy(pixels.Data(), pixels_.data(), pixels_.size());
+    // Handed over without a copy; freed when the garbage collector drops the array.
+    const size_t bytes = pixelBytes_;
+    auto buffer = Napi::ArrayBuffer::New(env, pixels_.release(), bytes, [](Napi::Env, void* data) { delete[] static_cast<uint8_t*>(data); });
+    auto pixels = Napi::Uint8Array::New(env, bytes, buffer, 0);
     auto info = Napi::Float64Array::New(env, info_.size());
     if (!info_.empty()) std::memcpy(info.Data(), info_.data(), info_.size() * sizeof(double));
     result.Set("pixels", pixels);
@@ -311,7 +316,8 @@ class DecodeWorker : public Napi::AsyncWorker {
   int width_;
   int height_;
   double maxPixels_;
-  std::vector<unsigned char> pixels_;
+  std::unique_ptr<uint8_t[]> pixels_;
+  size_t pixelBytes_ = 0;
   std::vector<double> info_;
 };
 
