@@ -20,7 +20,7 @@ test('train: data, plan, log lines every --log-every steps, checkpoints, final m
   assert.match(r.stdout, /^Data: 2 classes \(dots, stripes\); training 48 pictures, validation 16\n/);
   assert.match(r.stdout, /\nModel: lenet5 at 16×16, [\d,]+ parameters\n/);
   assert.match(r.stdout, /\nPlan: 4 steps \(6 per epoch, 1 epoch\), batch 8, adam lr 0\.0001 constant, seed 4\n/);
-  assert.match(r.stdout, /\nstep 2  epoch 1  loss \d\.\d{4}  acc \d+\.\d%  lr 1\.00e-4  \d+ img\/s\n/);
+  assert.match(r.stdout, /\nstep 2  epoch 1  loss \d\.\d{4}  acc \d+\.\d%  lr 1\.00e-4  \d+ img\/s  data wait \d+\.\d ms\/step \(\d+\.\d%\)\n/);
   assert.match(r.stdout, /\nvalidation after step 4: loss \d\.\d{4} acc \d+\.\d% \(best so far\)\n/);
   assert.match(r.stdout, /\nDone: 4 steps in \d+:\d\d \(\d+ img\/s\); training accuracy \d+\.\d%; validation accuracy \d+\.\d% \(best \d+\.\d%, epoch \d+\)\.\nModel: run\/model\/model\.json\n$/);
   assert.deepEqual(readdirSync(path.join(work, 'run', 'checkpoints')).sort(), ['best.ckpt', 'step-0000002.ckpt', 'step-0000004.ckpt']);

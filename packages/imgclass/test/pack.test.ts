@@ -25,7 +25,7 @@ test('the packed tarballs install into an empty project and `npx imgclass demo` 
   const [backend] = pack(BACKEND_DIR, dir);
   const [mpi] = pack(MPI_DIR, dir);
   const [imgclass, files] = pack(PACKAGE_DIR, dir);
-  for (const needed of ['package.json', 'dist/cli.js', 'dist/index.js', 'dist/index.d.ts']) {
+  for (const needed of ['package.json', 'dist/cli.js', 'dist/index.js', 'dist/index.d.ts', 'binding.gyp', 'native/jpeg_decode.cc']) {
     assert.ok(files.includes(needed), `the tarball lacks ${needed}`);
   }
   const unwanted = files.filter((p) => /^(test|test-artifacts|node_modules|\.imgclass-cache)\/|tsconfig/.test(p));

@@ -36,7 +36,13 @@ test('a run folder holds config, classes, metrics (JSON lines and CSV), checkpoi
   assert.equal(result.epochs, 2);
   assert.deepEqual((await listStepCheckpoints(dir)).map((c) => c.step), [12, 6], 'one per epoch end, newest first');
   const csv = readFileSync(path.join(dir, 'metrics.csv'), 'utf8').trim().split('\n');
-  assert.equal(csv[0], 'split,step,epoch,loss,accuracy,lr,imagesPerSecond,seconds');
+  assert.equal(csv[0], 'split,step,epoch,loss,accuracy,lr,imagesPerSecond,seconds,dataWaitMs,dataWaitPercent');
+  // Train records say how long each step waited for its batch; validation records leave it empty.
+  const records = readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  for (const r of records.filter((r) => r.split === 'train')) {
+    assert.ok(r.dataWaitMs >= 0 && r.dataWaitPercent >= 0 && r.dataWaitPercent <= 100, JSON.stringify(r));
+  }
+  assert.ok(records.filter((r) => r.split === 'validation').every((r) => r.dataWaitMs === null));
   assert.equal(csv.filter((l) => l.startsWith('validation,')).length, 2, 'validation after each epoch');
   assert.equal(csv.filter((l) => l.startsWith('train,')).length, 6, 'a log line every 2 steps');
   const classifier = await loadClassifier(dir);

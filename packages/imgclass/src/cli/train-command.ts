@@ -272,12 +272,16 @@ export function trainReporter(out: Output): (event: TrainEvent) => void {
         const r = e.record;
         out.out(
           `step ${r.step}  epoch ${r.epoch}  loss ${r.loss.toFixed(4)}  acc ${percent(r.accuracy)}  ` +
-            `lr ${r.lr.toExponential(2)}  ${(r.imagesPerSecond ?? 0).toFixed(0)} img/s`,
+            `lr ${r.lr.toExponential(2)}  ${(r.imagesPerSecond ?? 0).toFixed(0)} img/s  ` +
+            `data wait ${(r.dataWaitMs ?? 0).toFixed(1)} ms/step (${(r.dataWaitPercent ?? 0).toFixed(1)}%)`,
         );
         break;
       }
       case 'epoch-end':
-        out.out(`epoch ${e.epoch} done in ${duration(e.seconds)}: loss ${e.train.loss.toFixed(4)} acc ${percent(e.train.accuracy)}`);
+        out.out(
+          `epoch ${e.epoch} done in ${duration(e.seconds)}: loss ${e.train.loss.toFixed(4)} acc ${percent(e.train.accuracy)}, ` +
+            `data wait ${e.dataWaitMs.toFixed(1)} ms/step (${e.dataWaitPercent.toFixed(1)}% of the step time)`,
+        );
         break;
       case 'validation':
         out.out(

@@ -18,6 +18,53 @@ export interface Augmentation {
   /** True when the output is a permutation of the input bytes (lets cached standardization statistics be reused). */
   readonly preservesPixelSums?: boolean;
   apply(image: PixelImage, rng: Rng): PixelImage;
+  /**
+   * For transforms that only move, mirror or rescale whole columns and rows: how they do it, so a
+   * chain of them (and the normalization after) runs as one pass over the picture. 'gather' takes
+   * each output column/row from one input column/row, 'blend' from two (bilinear).
+   */
+  readonly axisKind?: 'gather' | 'blend';
+  /** The maps for one picture, drawing from `rng` exactly as `apply` does. */
+  axisMaps?(width: number, height: number, rng: Rng): AxisMaps;
+  /** How to build it again (built-in transforms): lets a worker thread run the same chain. */
+  readonly spec?: AugmentationSpec;
+}
+
+/** A built-in transform as data: its factory and arguments. */
+export type AugmentationSpec =
+  | ['horizontalFlip', number]
+  | ['padAndRandomCrop', number]
+  | ['randomScaleCrop', number]
+  | ['randomRotation', number]
+  | ['brightnessContrastJitter', number, number];
+
+/** The transforms of `specs`, built again (in a worker thread). */
+export function augmentationsFromSpecs(specs: readonly AugmentationSpec[]): Augmentation[] {
+  return specs.map((spec) => {
+    switch (spec[0]) {
+      case 'horizontalFlip': return horizontalFlip(spec[1]);
+      case 'padAndRandomCrop': return padAndRandomCrop(spec[1]);
+      case 'randomScaleCrop': return randomScaleCrop(spec[1]);
+      case 'randomRotation': return randomRotation(spec[1]);
+      case 'brightnessContrastJitter': return brightnessContrastJitter(spec[1], spec[2]);
+    }
+  });
+}
+
+/**
+ * How one axis of an output picture reads its input: output index i blends input indices first[i]
+ * and second[i] with weight[i] toward the second (-1: a zero, i.e. padding).
+ */
+export interface AxisMap {
+  first: Int32Array;
+  second: Int32Array;
+  weight: Float64Array;
+  blended: boolean;
+}
+
+export interface AxisMaps {
+  columns: AxisMap;
+  rows: AxisMap;
 }
 
 /**
@@ -65,75 +112,267 @@ export function composeAugmentations(list: readonly Augmentation[]): Augmentatio
 }
 
 export function horizontalFlip(probability = 0.5): Augmentation {
-  return {
-    name: 'horizontal-flip',
-    preservesPixelSums: true,
-    apply(image, rng) {
-      if (rng() >= probability) return image;
-      const { data, width, height } = image;
-      const out = new Uint8Array(data.length);
-      for (let y = 0; y < height; y++) {
-        const row = y * width * 3;
-        for (let x = 0; x < width; x++) {
-          const s = row + x * 3;
-          const d = row + (width - 1 - x) * 3;
-          out[d] = data[s];
-          out[d + 1] = data[s + 1];
-          out[d + 2] = data[s + 2];
-        }
-      }
-      return { data: out, width, height };
-    },
-  };
+  return axisAugmentation('horizontal-flip', ['horizontalFlip', probability], 'gather', true, (width, height, rng) => {
+    const flip = rng() < probability;
+    return { columns: flip ? mirrored(width) : identity(width), rows: identity(height) };
+  });
 }
 
 /** Pad with zeros then take a random size-preserving crop: a random shift of up to `padding` pixels. */
 export function padAndRandomCrop(padding: number): Augmentation {
   const p = Math.max(0, Math.floor(padding));
-  return {
-    name: `pad-crop(${p})`,
-    apply(image, rng) {
-      const dx = Math.floor(rng() * (2 * p + 1)) - p;
-      const dy = Math.floor(rng() * (2 * p + 1)) - p;
-      const { data, width, height } = image;
-      const out = new Uint8Array(data.length);
-      for (let y = 0; y < height; y++) {
-        const sy = y + dy;
-        if (sy < 0 || sy >= height) continue;
-        const x0 = Math.max(0, -dx);
-        const x1 = Math.min(width, width - dx);
-        if (x1 > x0) out.set(data.subarray((sy * width + x0 + dx) * 3, (sy * width + x1 + dx) * 3), (y * width + x0) * 3);
-      }
-      return { data: out, width, height };
-    },
+  const shifted = (size: number, d: number) => {
+    const first = new Int32Array(size);
+    for (let i = 0; i < size; i++) first[i] = i + d >= 0 && i + d < size ? i + d : -1;
+    return gathered(first);
   };
+  return axisAugmentation(`pad-crop(${p})`, ['padAndRandomCrop', padding], 'gather', false, (width, height, rng) => {
+    const dx = Math.floor(rng() * (2 * p + 1)) - p;
+    const dy = Math.floor(rng() * (2 * p + 1)) - p;
+    return { columns: shifted(width, dx), rows: shifted(height, dy) };
+  });
 }
 
 /** Random window covering `minScale`..1 of each side, resized back (bilinear). */
 export function randomScaleCrop(minScale: number): Augmentation {
   const lo = Math.min(1, Math.max(0.05, minScale));
+  return axisAugmentation(`scale-crop(${lo})`, ['randomScaleCrop', minScale], 'blend', false, (width, height, rng) => {
+    const s = lo + (1 - lo) * rng();
+    const cw = width * s;
+    const ch = height * s;
+    const x0 = (width - cw) * rng();
+    const y0 = (height - ch) * rng();
+    // Sample at pixel centres of the output mapped into the crop window, clamped to the picture.
+    return { columns: bilinear(width, x0, cw / width), rows: bilinear(height, y0, ch / height) };
+  });
+}
+
+function axisAugmentation(
+  name: string,
+  spec: AugmentationSpec,
+  axisKind: 'gather' | 'blend',
+  preservesPixelSums: boolean,
+  axisMaps: (width: number, height: number, rng: Rng) => AxisMaps,
+): Augmentation {
   return {
-    name: `scale-crop(${lo})`,
+    name,
+    spec,
+    preservesPixelSums,
+    axisKind,
+    axisMaps,
     apply(image, rng) {
-      const s = lo + (1 - lo) * rng();
-      const cw = image.width * s;
-      const ch = image.height * s;
-      const x0 = (image.width - cw) * rng();
-      const y0 = (image.height - ch) * rng();
-      const sx = cw / image.width;
-      const sy = ch / image.height;
-      // Sample at pixel centres of the output mapped into the crop window.
-      const columns = Float64Array.from({ length: image.width }, (_, x) => x0 + (x + 0.5) * sx - 0.5);
-      const rows = Float64Array.from({ length: image.height }, (_, y) => y0 + (y + 0.5) * sy - 0.5);
-      return resampleAxisAligned(image, columns, rows);
+      const maps = axisMaps(image.width, image.height, rng);
+      if (isIdentity(maps.columns) && isIdentity(maps.rows)) return image; // e.g. a flip that did not fire
+      const data = new Uint8Array(image.data.length);
+      resampleAxes(image.data, image.width, maps, data);
+      return { data, width: image.width, height: image.height };
     },
   };
+}
+
+function isIdentity(map: AxisMap): boolean {
+  return !map.blended && map.first.every((v, i) => v === i);
+}
+
+// Maps are never modified once made, so the all-zero weights and the identities are shared:
+// typed-array allocations were most of the time of building a picture's maps.
+const zeroWeights = new Map<number, Float64Array>();
+const identities = new Map<number, AxisMap>();
+
+function gathered(first: Int32Array): AxisMap {
+  let weight = zeroWeights.get(first.length);
+  if (!weight) zeroWeights.set(first.length, (weight = new Float64Array(first.length)));
+  return { first, second: first, weight, blended: false };
+}
+
+function identity(size: number): AxisMap {
+  let map = identities.get(size);
+  if (!map) {
+    const first = new Int32Array(size);
+    for (let i = 0; i < size; i++) first[i] = i;
+    identities.set(size, (map = gathered(first)));
+  }
+  return map;
+}
+
+function mirrored(size: number): AxisMap {
+  const first = new Int32Array(size);
+  for (let i = 0; i < size; i++) first[i] = size - 1 - i;
+  return gathered(first);
+}
+
+function bilinear(size: number, start: number, step: number): AxisMap {
+  const first = new Int32Array(size);
+  const second = new Int32Array(size);
+  const weight = new Float64Array(size);
+  for (let i = 0; i < size; i++) {
+    const c = Math.min(size - 1, Math.max(0, start + (i + 0.5) * step - 0.5));
+    const i0 = Math.floor(c);
+    first[i] = i0;
+    second[i] = Math.min(size - 1, i0 + 1);
+    weight[i] = c - i0;
+  }
+  return { first, second, weight, blended: true };
+}
+
+/**
+ * The maps of a whole chain for one picture, or undefined when the chain cannot run as one pass
+ * (a transform without maps, or two blends: bilinear of bilinear needs more than two taps).
+ * Draws from `rng` in the chain's order, as applying the transforms one by one does.
+ */
+export function chainAxisMaps(list: readonly Augmentation[], width: number, height: number, rng: Rng): AxisMaps | undefined {
+  if (!canChainAxisMaps(list)) return undefined;
+  let maps: AxisMaps | undefined;
+  for (const a of list) {
+    const step = (a.axisMaps as NonNullable<Augmentation['axisMaps']>)(width, height, rng);
+    maps = maps ? { columns: composeAxis(step.columns, maps.columns), rows: composeAxis(step.rows, maps.rows) } : step;
+  }
+  return maps ?? { columns: identity(width), rows: identity(height) };
+}
+
+export function canChainAxisMaps(list: readonly Augmentation[]): boolean {
+  return list.every((a) => a.axisMaps && a.axisKind) && list.filter((a) => a.axisKind === 'blend').length <= 1;
+}
+
+/** `after` reads the output of `before`; the result reads the original input. */
+function composeAxis(after: AxisMap, before: AxisMap): AxisMap {
+  if (before === identities.get(before.first.length)) return after;
+  if (after === identities.get(after.first.length)) return before;
+  const n = after.first.length;
+  const first = new Int32Array(n);
+  const second = new Int32Array(n);
+  const weight = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = after.first[i];
+    const b = after.second[i];
+    if (after.blended) {
+      // `before` is a gather (at most one blend in a chain): its second equals its first.
+      first[i] = a < 0 ? -1 : before.first[a];
+      second[i] = b < 0 ? -1 : before.first[b];
+      weight[i] = after.weight[i];
+    } else {
+      first[i] = a < 0 ? -1 : before.first[a];
+      second[i] = a < 0 ? -1 : before.second[a];
+      weight[i] = a < 0 ? 0 : before.weight[a];
+    }
+  }
+  return { first, second, weight, blended: after.blended || before.blended };
+}
+
+/**
+ * Writes `src` (HWC RGB, `width` wide) resampled through `maps` into `out` and returns the exact
+ * byte sums (standardization needs them). Blends are separable: each input row's horizontal blend
+ * is computed once, then pairs of them are blended vertically; the arithmetic per value is the
+ * same as blending four neighbours at once (top = a(1-wx) + b wx, bottom likewise, then
+ * floor(top(1-wy) + bottom wy + 0.5)), so the bytes are those of the per-pixel form.
+ */
+export function resampleAxes(src: Uint8Array, width: number, maps: AxisMaps, out: Uint8Array): { sum: number; sumSq: number } {
+  const { columns, rows } = maps;
+  const outWidth = columns.first.length;
+  const outHeight = rows.first.length;
+  const rowLen = outWidth * 3;
+  let sum = 0;
+  let sumSq = 0;
+  if (!columns.blended && !rows.blended) {
+    for (let y = 0, o = 0; y < outHeight; y++) {
+      const r = rows.first[y];
+      if (r < 0) {
+        out.fill(0, o, o + rowLen);
+        o += rowLen;
+        continue;
+      }
+      const base = r * width * 3;
+      let s = 0;
+      let q = 0; // per row: 150 x 3 x 255^2 stays far inside int32
+      for (let x = 0; x < outWidth; x++, o += 3) {
+        const c = columns.first[x];
+        if (c < 0) {
+          out[o] = out[o + 1] = out[o + 2] = 0;
+          continue;
+        }
+        const k = base + c * 3;
+        const v0 = src[k];
+        const v1 = src[k + 1];
+        const v2 = src[k + 2];
+        out[o] = v0;
+        out[o + 1] = v1;
+        out[o + 2] = v2;
+        s += v0 + v1 + v2;
+        q += v0 * v0 + v1 * v1 + v2 * v2;
+      }
+      sum += s;
+      sumSq += q;
+    }
+    return { sum, sumSq };
+  }
+  const scratch = rowScratch(rowLen);
+  const [zero, rowA, rowB] = scratch;
+  let keyA = -2;
+  let keyB = -2;
+  const horizontal = (r: number, target: Float64Array) => {
+    const base = r * width * 3;
+    for (let x = 0, o = 0; x < outWidth; x++, o += 3) {
+      const ca = columns.first[x];
+      const cb = columns.second[x];
+      const wx = columns.weight[x];
+      const ka = base + ca * 3;
+      const kb = base + cb * 3;
+      for (let c = 0; c < 3; c++) {
+        const a = ca < 0 ? 0 : src[ka + c];
+        const b = cb < 0 ? 0 : src[kb + c];
+        target[o + c] = a * (1 - wx) + b * wx;
+      }
+    }
+  };
+  // Two cached horizontal rows: consecutive output rows mostly read the same pair. A miss
+  // overwrites the slot that does not hold `keep`, the other row the current output row needs.
+  const rowOf = (r: number, keep: number): Float64Array => {
+    if (r < 0) return zero;
+    if (r === keyA) return rowA;
+    if (r === keyB) return rowB;
+    if (keyA === keep) {
+      horizontal(r, rowB);
+      keyB = r;
+      return rowB;
+    }
+    horizontal(r, rowA);
+    keyA = r;
+    return rowA;
+  };
+  for (let y = 0, o = 0; y < outHeight; y++) {
+    const ra = rows.first[y];
+    const rb = rows.second[y];
+    const wy = rows.weight[y];
+    const top = rowOf(ra, rb);
+    const bottom = rowOf(rb, ra);
+    let s = 0;
+    let q = 0;
+    for (let k = 0; k < rowLen; k++, o++) {
+      const v = Math.floor(top[k] * (1 - wy) + bottom[k] * wy + 0.5);
+      out[o] = v;
+      s += v;
+      q += v * v;
+    }
+    sum += s;
+    sumSq += q;
+  }
+  return { sum, sumSq };
+}
+
+let scratchRows: Float64Array[] = [];
+/** Reused row buffers (zeros, and two cached horizontal blends). */
+function rowScratch(rowLen: number): Float64Array[] {
+  if (scratchRows.length === 0 || scratchRows[0].length !== rowLen) {
+    scratchRows = [new Float64Array(rowLen), new Float64Array(rowLen), new Float64Array(rowLen)];
+  }
+  return scratchRows;
 }
 
 /** Rotation about the centre by a random angle in [-maxDegrees, maxDegrees] (bilinear, edge-clamped). */
 export function randomRotation(maxDegrees: number): Augmentation {
   return {
     name: `rotation(${maxDegrees})`,
+    spec: ['randomRotation', maxDegrees],
     apply(image, rng) {
       const angle = ((rng() * 2 - 1) * maxDegrees * Math.PI) / 180;
       const cos = Math.cos(angle);
@@ -157,6 +396,7 @@ export function randomRotation(maxDegrees: number): Augmentation {
 export function brightnessContrastJitter(brightness: number, contrast: number): Augmentation {
   return {
     name: `brightness-contrast(${brightness},${contrast})`,
+    spec: ['brightnessContrastJitter', brightness, contrast],
     apply(image, rng) {
       const delta = (rng() * 2 - 1) * brightness * 255;
       const factor = 1 + (rng() * 2 - 1) * contrast;
@@ -175,36 +415,6 @@ export function brightnessContrastJitter(brightness: number, contrast: number): 
 
 function clampByte(v: number): number {
   return v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
-}
-
-/**
- * `resample` for maps whose source x depends only on the output column and y only on the row (scale
- * crops): the neighbours and weights are worked out once per column and row instead of per pixel,
- * ~5x faster. Augmentation runs on the main thread between training steps, so its time is training time.
- */
-function resampleAxisAligned(image: PixelImage, columns: Float64Array, rows: Float64Array): PixelImage {
-  const { data, width, height } = image;
-  const left = new Int32Array(width);
-  const right = new Int32Array(width);
-  const wxs = new Float64Array(width);
-  for (let x = 0; x < width; x++) {
-    const cx = Math.min(width - 1, Math.max(0, columns[x]));
-    const x0 = Math.floor(cx);
-    left[x] = x0 * 3;
-    right[x] = Math.min(width - 1, x0 + 1) * 3;
-    wxs[x] = cx - x0;
-  }
-  const out = new Uint8Array(data.length);
-  for (let y = 0; y < height; y++) {
-    const cy = Math.min(height - 1, Math.max(0, rows[y]));
-    const y0 = Math.floor(cy);
-    const top = y0 * width * 3;
-    const bottom = Math.min(height - 1, y0 + 1) * width * 3;
-    for (let x = 0, o = y * width * 3; x < width; x++, o += 3) {
-      blendPixel(data, out, o, top + left[x], top + right[x], bottom + left[x], bottom + right[x], wxs[x], cy - y0);
-    }
-  }
-  return { data: out, width, height };
 }
 
 /** Inverse-mapped bilinear resampling with edge clamping; `source` maps output (x, y) to input coordinates. */

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Augmentation, composeAugmentations } from './augment';
+import { Augmentation, AugmentationSpec } from './augment';
+import { batchWorker } from './batch-preparer';
 import { PreprocessingConfig } from './config';
-import { normalizeInto } from './normalize';
 import { CacheEntry, PixelCache } from './pixel-cache';
+import { prepareBatchPixels } from './prepare-batch';
 import { createRng, deriveSeed, shuffleInPlace } from '../math/rng';
 
 /** How labels are delivered: class indices (sparse losses), one-hot rows, or a 0/1 column for 2-class sigmoid models. */
@@ -43,6 +44,8 @@ export interface EpochPlan {
   labelFormat: LabelFormat;
   prefetch: number;
   dropRemainder: boolean;
+  /** Prepare batches in the batch worker thread (when there are two cores and the transforms are built-in ones). */
+  prepareInWorker: boolean;
   /** Data-parallel training: this process prepares only its part of every batch (see shardOf). */
   shard?: BatchShard;
 }
@@ -143,25 +146,40 @@ export class BatchIterator implements AsyncIterableIterator<Batch> {
 
   private async prepare(batchIndex: number): Promise<PreparedBatch> {
     const { samples, cache, preprocessing, batchSize, augmentations } = this.plan;
+    const { width, height, normalization } = preprocessing;
     const order = this.order as number[];
     const batch = order.slice(batchIndex * batchSize, (batchIndex + 1) * batchSize);
     const indices = this.plan.shard ? shardOf(batch, this.plan.shard) : batch;
-    const record = cache.recordBytes;
-    const raw = new Uint8Array(indices.length * record);
-    await Promise.all(indices.map((s, i) => cache.read(samples[s].entry, raw, i * record)));
-
-    const pixels = new Float32Array(indices.length * record);
-    const augment = augmentations.length > 0 ? composeAugmentations(augmentations) : undefined;
+    const sums = new Float64Array(indices.length * 2);
     indices.forEach((s, i) => {
-      const cached = raw.subarray(i * record, (i + 1) * record);
-      if (augment) {
-        const rng = createRng(deriveSeed(this.plan.seed, this.epoch, s, 0xa5));
-        const image = augment.apply({ data: cached, width: preprocessing.width, height: preprocessing.height }, rng).data;
-        normalizeInto(image, pixels, i * record, preprocessing.normalization, augment.preservesPixelSums ? samples[s].entry : undefined);
-      } else {
-        normalizeInto(cached, pixels, i * record, preprocessing.normalization, samples[s].entry);
-      }
+      sums[2 * i] = samples[s].entry.sum;
+      sums[2 * i + 1] = samples[s].entry.sumSq;
     });
+    // Each sample's generator comes from (seed, epoch, sample), whoever prepares the batch and whenever.
+    const seeds = Uint32Array.from(indices, (s) => deriveSeed(this.plan.seed, this.epoch, s, 0xa5));
+    const specs = augmentations.map((a) => a.spec);
+    const worker = this.plan.prepareInWorker && specs.every((spec) => spec !== undefined) ? batchWorker() : undefined;
+    let pixels: Float32Array;
+    if (worker) {
+      const shards = new Map<string, number>();
+      const shardIndex = Int32Array.from(indices, (s) => {
+        const shard = samples[s].entry.shard;
+        if (!shards.has(shard)) shards.set(shard, shards.size);
+        return shards.get(shard) as number;
+      });
+      pixels = await worker.prepare({
+        shardPaths: [...shards.keys()].map((shard) => cache.shardPath(shard)),
+        shardIndex,
+        slots: Int32Array.from(indices, (s) => samples[s].entry.slot),
+        width, height, normalization, sums, seeds,
+        augmentations: specs as AugmentationSpec[],
+      });
+    } else {
+      const record = cache.recordBytes;
+      const records = new Uint8Array(indices.length * record);
+      await Promise.all(indices.map((s, i) => cache.read(samples[s].entry, records, i * record)));
+      pixels = prepareBatchPixels({ records, count: indices.length, width, height, normalization, sums, seeds, augmentations });
+    }
     return {
       pixels,
       labels: Int32Array.from(indices, (s) => samples[s].label),

@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import { PreprocessingConfig, PreprocessingOptions, resolvePreprocessing } from './config';
 import { DatasetError, ImageDecodeError } from './errors';
 import { readJpegHeader } from './jpeg-header';
+import { decodeJpegs, fastPathApplies } from './native-jpeg';
 
 /** A decoded picture: 8-bit sRGB, 3 channels, HWC order, already at the target size. */
 export interface DecodedImage {
@@ -50,6 +51,11 @@ export async function decodeImage(
   const bytes = typeof input === 'string' ? await readImageFile(input, unreadable) : input;
   if (bytes.length === 0) throw unreadable('empty file (0 bytes)');
   const limitInputPixels = options.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS;
+  if (fastPathApplies(config)) {
+    // Plain JPEGs take the same native path as the first pass, so prediction sees the pixels training saw.
+    const [fast] = await decodeJpegs([bytes], config, limitInputPixels);
+    if (fast) return { data: fast.data, width: config.width, height: config.height, channels: 3, sourceWidth: fast.sourceWidth, sourceHeight: fast.sourceHeight, format: 'jpeg' };
+  }
   // One encoded buffer serves both the header read and the decode, so the disk is read once.
   const open = () => sharp(bytes, { failOn: 'error', limitInputPixels, autoOrient: true, pages: 1 });
   try {

@@ -24,6 +24,11 @@ export interface BatchOptions {
   dropRemainder?: boolean;
   /** Yield only this part of every batch (data-parallel training: one part per rank). Default: whole batches. */
   shard?: BatchShard;
+  /**
+   * Prepare batches (read, augment, normalize) in a worker thread, beside the training step.
+   * Default true; only used with two or more cores and built-in augmentations.
+   */
+  prepareInWorker?: boolean;
 }
 
 /** What `model.fitDataset` / `evaluateDataset` accept: tfjs-layers only needs `iterator()` and `size` (batches per epoch). */
@@ -80,6 +85,7 @@ export class ImageDataset {
         prefetch: Math.max(0, options.prefetch ?? 2),
         dropRemainder: options.dropRemainder ?? false,
         shard: options.shard,
+        prepareInWorker: options.prepareInWorker ?? true,
       },
       () => fixedEpoch ?? this.epochCounter++,
       (waitMs, images) => {

@@ -90,7 +90,10 @@ export function standardizationStats(
   pixels: Uint8Array,
   sums: { sum: number; sumSq: number } = pixelSums(pixels),
 ): { mean: number; adjustedStd: number } {
-  const n = pixels.length;
+  return statsFromSums(pixels.length, sums);
+}
+
+function statsFromSums(n: number, sums: { sum: number; sumSq: number }): { mean: number; adjustedStd: number } {
   // The sums are exact, so the only rounding left is TF's own float32 casts.
   const mean = sums.sum / n;
   const variance = Math.max(0, sums.sumSq / n - mean * mean); // population variance
@@ -100,7 +103,20 @@ export function standardizationStats(
 }
 
 function standardizationTable(pixels: Uint8Array, sums?: { sum: number; sumSq: number }): Float32Array {
-  const { mean, adjustedStd } = standardizationStats(pixels, sums);
+  return tableFromStats(standardizationStats(pixels, sums));
+}
+
+/**
+ * The lookup table normalizeInto applies to a picture of `values` bytes with these sums, or
+ * undefined for mean-std (one table per channel), so a native loop can apply it.
+ */
+export function normalizationTable(normalization: Normalization, values: number, sums: { sum: number; sumSq: number }): Float32Array | undefined {
+  if (normalization.kind === 'unit') return UNIT_TABLE;
+  if (normalization.kind === 'standardize') return tableFromStats(statsFromSums(values, sums));
+  return undefined;
+}
+
+function tableFromStats({ mean, adjustedStd }: { mean: number; adjustedStd: number }): Float32Array {
   const table = new Float32Array(256);
   // float32 subtract then float32 divide, as TF does: (x - mean) / max(std, 1/sqrt(N)).
   for (let v = 0; v < 256; v++) table[v] = Math.fround(v - mean) / adjustedStd;

@@ -10,10 +10,11 @@ import { DatasetError } from './errors';
 import { pixelSums } from './normalize';
 
 /**
- * Bumped whenever decoding or resizing changes (3: bilinear resampling), so pixels an older
- * version cached are decoded again instead of silently reused.
+ * Bumped whenever decoding or resizing changes (3: bilinear resampling; 4: plain JPEGs decoded
+ * natively with a triangle-filter resize), so pixels an older version cached are decoded again
+ * instead of silently reused.
  */
-const CACHE_VERSION = 3;
+const CACHE_VERSION = 4;
 
 /**
  * On-disk cache of decoded, resized uint8 pixels.
@@ -88,6 +89,11 @@ export class PixelCache {
   /** Starts a batch of additions; call `commit()` on it when done (or let it roll shards as it fills). */
   createWriter(shardCapacity = DEFAULT_SHARD_CAPACITY): CacheWriter {
     return new CacheWriter(this, shardCapacity);
+  }
+
+  /** Where a shard's records are (the batch worker reads them itself). */
+  shardPath(shard: string): string {
+    return path.join(this.dir, shard);
   }
 
   /** Reads one record into `target` at `offset` (bytes). */
@@ -181,8 +187,27 @@ function isProcessAlive(pid: number): boolean {
 }
 
 /** Streams decoded images into shard files; memory use is one record per pending write. */
+/** One decoded picture waiting for its cache record. */
+export interface PendingRecord {
+  file: string;
+  fileSize: number;
+  mtimeMs: number;
+  image: Pick<DecodedImage, 'data' | 'sourceWidth' | 'sourceHeight' | 'format'>;
+  sums: { sum: number; sumSq: number };
+}
+
+interface OpenShard {
+  name: string;
+  temp: string;
+  handle: Promise<FileHandle>;
+  /** Records assigned so far (slots 0..slots-1). */
+  slots: number;
+  writes: Promise<unknown>[];
+  entries: Record<string, CacheEntry>;
+}
+
 export class CacheWriter {
-  private current: { name: string; temp: string; handle: Promise<FileHandle>; writes: Promise<unknown>[]; entries: Record<string, CacheEntry> } | undefined;
+  private current: OpenShard | undefined;
   private rolling: Promise<void> = Promise.resolve();
 
   constructor(
@@ -191,33 +216,66 @@ export class CacheWriter {
   ) {}
 
   /** Queues `image` for `file` and returns its entry (readable once the writer commits that shard). */
-  async add(file: string, fileSize: number, mtimeMs: number, image: DecodedImage): Promise<CacheEntry> {
-    if (image.data.length !== this.cache.recordBytes) {
-      throw new DatasetError('CACHE_ERROR', `Decoded image size does not match the cache record size for '${file}'.`);
-    }
-    if (!this.current) this.current = this.startShard();
-    const shard = this.current;
-    const slot = shard.writes.length;
-    const entry: CacheEntry = {
-      fileSize, mtimeMs, shard: shard.name, slot,
-      sourceWidth: image.sourceWidth, sourceHeight: image.sourceHeight, format: image.format,
-      ...pixelSums(image.data),
-    };
-    shard.entries[file] = entry;
-    const write = shard.handle
-      .then((fh) => fh.write(image.data, 0, image.data.length, slot * this.cache.recordBytes))
-      .then(({ bytesWritten }) => {
-        // A short write is how a nearly full disk answers; the record would be torn.
-        if (bytesWritten !== image.data.length) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
-      });
-    write.catch(() => undefined); // observed in finishShard; avoids an unhandled rejection meanwhile
-    shard.writes.push(write);
-    if (shard.writes.length >= this.shardCapacity) {
-      this.current = undefined;
-      this.rolling = this.rolling.then(() => this.finishShard(shard));
-      await this.rolling;
-    }
+  async add(file: string, fileSize: number, mtimeMs: number, image: DecodedImage, sums = pixelSums(image.data)): Promise<CacheEntry> {
+    const [entry] = await this.addMany([{ file, fileSize, mtimeMs, image, sums }]);
     return entry;
+  }
+
+  /**
+   * Queues several images; records adjacent in memory (one native decode batch) and in the shard
+   * go to disk as one write, which keeps the main thread's per-picture work small on the first pass.
+   */
+  async addMany(items: readonly PendingRecord[]): Promise<CacheEntry[]> {
+    const record = this.cache.recordBytes;
+    const entries: CacheEntry[] = [];
+    let run: { shard: OpenShard; slot: number; data: Uint8Array; count: number } | undefined;
+    let rolled = false;
+    const flush = () => {
+      if (!run) return;
+      const { shard, slot, data, count } = run;
+      const bytes = new Uint8Array(data.buffer, data.byteOffset, count * record);
+      const write = shard.handle
+        .then((fh) => fh.write(bytes, 0, bytes.length, slot * record))
+        .then(({ bytesWritten }) => {
+          // A short write is how a nearly full disk answers; the records would be torn.
+          if (bytesWritten !== bytes.length) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
+        });
+      write.catch(() => undefined); // observed in finishShard; avoids an unhandled rejection meanwhile
+      shard.writes.push(write);
+      run = undefined;
+    };
+    for (const { file, fileSize, mtimeMs, image, sums } of items) {
+      if (image.data.length !== record) {
+        throw new DatasetError('CACHE_ERROR', `Decoded image size does not match the cache record size for '${file}'.`);
+      }
+      if (!this.current) this.current = this.startShard();
+      const shard = this.current;
+      const slot = shard.slots++;
+      const entry: CacheEntry = {
+        fileSize, mtimeMs, shard: shard.name, slot,
+        sourceWidth: image.sourceWidth, sourceHeight: image.sourceHeight, format: image.format,
+        sum: sums.sum, sumSq: sums.sumSq,
+      };
+      shard.entries[file] = entry;
+      entries.push(entry);
+      const adjacent = run && run.shard === shard && run.slot + run.count === slot && run.data.buffer === image.data.buffer &&
+        run.data.byteOffset + run.count * record === image.data.byteOffset;
+      if (run && adjacent) run.count++;
+      else {
+        flush();
+        run = { shard, slot, data: image.data, count: 1 };
+      }
+      if (shard.slots >= this.shardCapacity) {
+        flush();
+        this.current = undefined;
+        this.rolling = this.rolling.then(() => this.finishShard(shard));
+        rolled = true;
+      }
+    }
+    flush();
+    // Whoever fills a shard waits for it to be durable: that bounds the records held in memory.
+    if (rolled) await this.rolling;
+    return entries;
   }
 
   /** Makes everything added so far durable and visible in the index. */
@@ -228,15 +286,15 @@ export class CacheWriter {
     await this.rolling;
   }
 
-  private startShard() {
+  private startShard(): OpenShard {
     const name = `shard-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}.u8`;
     const temp = path.join(this.cache.dir, `${name}.tmp-${process.pid}`);
     const handle = open(temp, 'w');
     handle.catch(() => undefined);
-    return { name, temp, handle, writes: [] as Promise<unknown>[], entries: {} as Record<string, CacheEntry> };
+    return { name, temp, handle, slots: 0, writes: [], entries: {} };
   }
 
-  private async finishShard(shard: NonNullable<CacheWriter['current']>): Promise<void> {
+  private async finishShard(shard: OpenShard): Promise<void> {
     try {
       const fh = await shard.handle;
       await Promise.all(shard.writes);

@@ -33,9 +33,19 @@ export type TrainEvent =
       imagesPerSecond: number;
       etaSeconds: number;
       lr: number;
+      /** Share of the epoch's step time so far spent waiting for batches, in percent. */
+      dataWaitPercent: number;
     }
   | { type: 'log'; record: MetricsRecord }
-  | { type: 'epoch-end'; epoch: number; train: { loss: number; accuracy: number }; seconds: number }
+  | {
+      type: 'epoch-end';
+      epoch: number;
+      train: { loss: number; accuracy: number };
+      seconds: number;
+      /** Waiting for batches: mean milliseconds per step, and share of the step time in percent. */
+      dataWaitMs: number;
+      dataWaitPercent: number;
+    }
   | { type: 'validation'; record: MetricsRecord; best: boolean }
   | { type: 'checkpoint'; file: string; step: number; reason: 'interval' | 'epoch' | 'best' | 'final' | 'interrupt' }
   | { type: 'early-stop'; epoch: number; patience: number; bestValAccuracy: number }

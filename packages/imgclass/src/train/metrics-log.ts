@@ -18,9 +18,13 @@ export interface MetricsRecord {
   imagesPerSecond: number | null;
   /** Training seconds since the run began. */
   seconds: number;
+  /** Mean milliseconds per step the loop waited for its batch, over the window (train records only). */
+  dataWaitMs?: number | null;
+  /** The same as a share of the step time, in percent: ~0 when data preparation keeps up. */
+  dataWaitPercent?: number | null;
 }
 
-const CSV_COLUMNS: (keyof MetricsRecord)[] = ['split', 'step', 'epoch', 'loss', 'accuracy', 'lr', 'imagesPerSecond', 'seconds'];
+const CSV_COLUMNS: (keyof MetricsRecord)[] = ['split', 'step', 'epoch', 'loss', 'accuracy', 'lr', 'imagesPerSecond', 'seconds', 'dataWaitMs', 'dataWaitPercent'];
 
 /** Appends to metrics.jsonl (one JSON object a line) and metrics.csv (the same, for spreadsheets). */
 export class MetricsLog {
@@ -68,6 +72,6 @@ function parseRecord(line: string): MetricsRecord | null {
 function csvLine(r: MetricsRecord): string {
   return CSV_COLUMNS.map((c) => {
     const v = r[c];
-    return v === null ? '' : typeof v === 'number' ? String(Number(v.toPrecision(6))) : v;
+    return v === null || v === undefined ? '' : typeof v === 'number' ? String(Number(v.toPrecision(6))) : v;
   }).join(',');
 }

@@ -52,13 +52,26 @@ class Window {
   images = 0;
   steps = 0;
   seconds = 0;
+  /** Of `seconds`, the time spent waiting for batches. */
+  waitSeconds = 0;
 
-  add(loss: number, correct: number, images: number, seconds: number): void {
+  add(loss: number, correct: number, images: number, seconds: number, waitSeconds: number): void {
     this.loss += loss;
     this.correct += correct;
     this.images += images;
     this.steps++;
     this.seconds += seconds;
+    this.waitSeconds += waitSeconds;
+  }
+
+  /** Mean milliseconds per step spent waiting for the batch. */
+  get dataWaitMs(): number {
+    return this.steps > 0 ? (1000 * this.waitSeconds) / this.steps : 0;
+  }
+
+  /** Share of the step time spent waiting for batches, in percent. */
+  get dataWaitPercent(): number {
+    return this.seconds > 0 ? (100 * this.waitSeconds) / this.seconds : 0;
   }
 
   get meanLoss(): number {
@@ -166,6 +179,7 @@ export class TrainingLoop {
         // Waiting for the batch counts: images/s and the ETA are what the user's clock sees, data preparation included.
         const started = performance.now();
         const next = await iterator.next();
+        const waitSeconds = (performance.now() - started) / 1000;
         if (next.done) break;
         const lr = learningRateAt(s.step, this.totalSteps, config);
         const { loss, correct, images } = this.trainStep(next.value, variables, lr);
@@ -175,8 +189,8 @@ export class TrainingLoop {
         s.stepInEpoch++;
         s.images += images;
         s.seconds += seconds;
-        epochWindow.add(loss, correct, images, seconds);
-        logWindow.add(loss, correct, images, seconds);
+        epochWindow.add(loss, correct, images, seconds, waitSeconds);
+        logWindow.add(loss, correct, images, seconds, waitSeconds);
         this.lastTrain = { loss: epochWindow.meanLoss, accuracy: epochWindow.accuracy };
         const remaining = this.totalSteps - s.step;
         emit({
@@ -192,6 +206,7 @@ export class TrainingLoop {
           imagesPerSecond: epochWindow.imagesPerSecond,
           etaSeconds: (remaining * config.batchSize) / Math.max(1e-9, epochWindow.imagesPerSecond),
           lr,
+          dataWaitPercent: epochWindow.dataWaitPercent,
         });
         if (s.step % config.logEvery === 0) {
           await this.record('train', logWindow, lr);
@@ -203,7 +218,10 @@ export class TrainingLoop {
       await iterator.return();
     }
     if (epochWindow.steps > 0 && s.stepInEpoch === this.stepsPerEpoch) {
-      emit({ type: 'epoch-end', epoch: s.epoch + 1, train: this.lastTrain, seconds: epochWindow.seconds });
+      emit({
+        type: 'epoch-end', epoch: s.epoch + 1, train: this.lastTrain, seconds: epochWindow.seconds,
+        dataWaitMs: epochWindow.dataWaitMs, dataWaitPercent: epochWindow.dataWaitPercent,
+      });
     }
     return false;
   }
@@ -247,6 +265,8 @@ export class TrainingLoop {
       lr: learningRateAt(Math.max(0, s.step - 1), this.totalSteps, config),
       imagesPerSecond: null,
       seconds: s.seconds,
+      dataWaitMs: null,
+      dataWaitPercent: null,
     };
     await this.p.metrics.append(record);
     emit({ type: 'validation', record, best });
@@ -275,6 +295,8 @@ export class TrainingLoop {
       lr,
       imagesPerSecond: window.imagesPerSecond,
       seconds: s.seconds,
+      dataWaitMs: window.dataWaitMs,
+      dataWaitPercent: window.dataWaitPercent,
     };
     await this.p.metrics.append(record);
     this.p.emit({ type: 'log', record });

@@ -1,0 +1,98 @@
+// Cached uint8 records -> normalized float32 batch, augmentation included. The same function runs
+// on the main thread and in the batch worker (batch-worker.ts), so both give the same bytes.
+import { Augmentation, AxisMaps, chainAxisMaps, composeAugmentations } from './augment';
+import { Normalization } from './config';
+import { nativeAddon } from './native';
+import { normalizationTable, normalizeInto } from './normalize';
+import { createRng } from '../math/rng';
+
+export interface BatchPixelsInput {
+  /** `count` cached records (width*height*3 bytes each), back to back. */
+  records: Uint8Array;
+  count: number;
+  width: number;
+  height: number;
+  normalization: Normalization;
+  /** Per sample: the cached sum and sum of squares of its bytes. */
+  sums: Float64Array;
+  /** Per sample: the seed of its augmentation generator (ignored without augmentations). */
+  seeds: Uint32Array;
+  augmentations: readonly Augmentation[];
+}
+
+export function prepareBatchPixels(input: BatchPixelsInput): Float32Array {
+  const { records, count, width, height, augmentations } = input;
+  const record = width * height * 3;
+  const pixels = new Float32Array(count * record);
+  if (augmentations.length === 0) {
+    normalizeRecords(input, records, input.sums, pixels);
+    return pixels;
+  }
+  // Flips, shifts and scale crops: each picture's chain as one pair of axis maps, all pictures
+  // resampled in one native pass that also counts the sums standardization needs.
+  const maps: AxisMaps[] = [];
+  for (let i = 0; i < count; i++) {
+    const chained = chainAxisMaps(augmentations, width, height, createRng(input.seeds[i]));
+    if (!chained) break;
+    maps.push(chained);
+  }
+  if (maps.length === count) {
+    const augmented = scratchBytes(count * record);
+    const augmentedSums = new Float64Array(count * 2);
+    const columns = concatMaps(maps.map((m) => m.columns), width);
+    const rows = concatMaps(maps.map((m) => m.rows), height);
+    nativeAddon.resampleRecords(records, count, width, height, columns.first, columns.second, columns.weight, rows.first, rows.second, rows.weight, augmented, augmentedSums);
+    normalizeRecords(input, augmented, augmentedSums, pixels);
+    return pixels;
+  }
+  // Rotations, colour jitter: one transform after another on each picture.
+  const composed = composeAugmentations(augmentations);
+  for (let i = 0; i < count; i++) {
+    const cached = records.subarray(i * record, (i + 1) * record);
+    const image = composed.apply({ data: cached, width, height }, createRng(input.seeds[i])).data;
+    const sums = composed.preservesPixelSums ? { sum: input.sums[2 * i], sumSq: input.sums[2 * i + 1] } : undefined;
+    normalizeInto(image, pixels, i * record, input.normalization, sums);
+  }
+  return pixels;
+}
+
+let scratch = new Uint8Array(0);
+/**
+ * A reused buffer for the augmented records: a fresh 2 MB one per batch costs ~500 page faults
+ * (first touch of new pages), which on this machine's VM is more than the resampling itself.
+ */
+export function scratchBytes(size: number): Uint8Array {
+  if (scratch.length < size) scratch = new Uint8Array(size);
+  return scratch.subarray(0, size);
+}
+
+/** normalizeInto for every record: one native lookup pass when the normalization is a single table per picture. */
+function normalizeRecords(input: BatchPixelsInput, records: Uint8Array, sums: Float64Array, pixels: Float32Array): void {
+  const { count, width, height, normalization } = input;
+  const record = width * height * 3;
+  const tables = new Float32Array(count * 256);
+  for (let i = 0; i < count; i++) {
+    const table = normalizationTable(normalization, record, { sum: sums[2 * i], sumSq: sums[2 * i + 1] });
+    if (!table) {
+      for (let k = 0; k < count; k++) {
+        normalizeInto(records.subarray(k * record, (k + 1) * record), pixels, k * record, normalization, { sum: sums[2 * k], sumSq: sums[2 * k + 1] });
+      }
+      return;
+    }
+    tables.set(table, i * 256);
+  }
+  nativeAddon.applyTables(records, count, record, tables, pixels);
+}
+
+/** Every picture's map of one axis, back to back (byte offsets are the native side's business). */
+function concatMaps(maps: AxisMaps['columns'][], size: number) {
+  const first = new Int32Array(maps.length * size);
+  const second = new Int32Array(maps.length * size);
+  const weight = new Float64Array(maps.length * size);
+  maps.forEach((m, i) => {
+    first.set(m.first, i * size);
+    second.set(m.second, i * size);
+    weight.set(m.weight, i * size);
+  });
+  return { first, second, weight };
+}
