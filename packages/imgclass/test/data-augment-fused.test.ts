@@ -107,6 +107,27 @@ test('batches: the native pass gives the bytes of the reference, then of normali
   }
 });
 
+test('batches: the native pass gives the reference bytes for every chain at odd sizes (gather-only pictures copied, blends vectorized)', () => {
+  for (const [name, build, reference] of chains) {
+    for (const [width, height] of [[37, 23], [8, 40], [1, 5]]) {
+      const count = 40;
+      const record = width * height * 3;
+      const records = noise(width, height * count, width * 1000 + height);
+      const sums = new Float64Array(count * 2);
+      const seeds = Uint32Array.from({ length: count }, (_, i) => deriveSeed(5, 2, i, 0xa5));
+      const expected = new Float32Array(count * record);
+      const ref = composeAugmentations(reference());
+      for (let i = 0; i < count; i++) {
+        const picture = records.subarray(i * record, (i + 1) * record);
+        [sums[2 * i], sums[2 * i + 1]] = Object.values(pixelSums(picture));
+        normalizeInto(ref.apply({ data: picture, width, height }, createRng(seeds[i])).data, expected, i * record, { kind: 'standardize' });
+      }
+      const actual = prepareBatchPixels({ records, count, width, height, normalization: { kind: 'standardize' }, sums, seeds, augmentations: build() });
+      assert.deepEqual(actual, expected, `${name}, ${width}x${height}`);
+    }
+  }
+});
+
 test('chains with a rotation, colour jitter or two blends are not fused', () => {
   assert.ok(!canChainAxisMaps([horizontalFlip(), randomRotation(10)]));
   assert.ok(!canChainAxisMaps(buildAugmentations({ flip: true, brightness: 0.1 })));
