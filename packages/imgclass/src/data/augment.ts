@@ -122,9 +122,15 @@ export function horizontalFlip(probability = 0.5): Augmentation {
 export function padAndRandomCrop(padding: number): Augmentation {
   const p = Math.max(0, Math.floor(padding));
   const shifted = (size: number, d: number) => {
-    const first = new Int32Array(size);
-    for (let i = 0; i < size; i++) first[i] = i + d >= 0 && i + d < size ? i + d : -1;
-    return gathered(first);
+    if (d === 0) return identity(size);
+    const key = `${size},${d}`;
+    let map = shifts.get(key);
+    if (!map) {
+      const first = new Int32Array(size);
+      for (let i = 0; i < size; i++) first[i] = i + d >= 0 && i + d < size ? i + d : -1;
+      shifts.set(key, (map = gathered(first)));
+    }
+    return map;
   };
   return axisAugmentation(`pad-crop(${p})`, ['padAndRandomCrop', padding], 'gather', false, (width, height, rng) => {
     const dx = Math.floor(rng() * (2 * p + 1)) - p;
@@ -174,10 +180,12 @@ function isIdentity(map: AxisMap): boolean {
   return !map.blended && map.first.every((v, i) => v === i);
 }
 
-// Maps are never modified once made, so the all-zero weights and the identities are shared:
-// typed-array allocations were most of the time of building a picture's maps.
+// Maps are never modified once made, so the all-zero weights, the identities, mirrors and shifts
+// are shared: typed-array allocations were most of the time of building a picture's maps.
 const zeroWeights = new Map<number, Float64Array>();
 const identities = new Map<number, AxisMap>();
+const mirrors = new Map<number, AxisMap>();
+const shifts = new Map<string, AxisMap>();
 
 function gathered(first: Int32Array): AxisMap {
   let weight = zeroWeights.get(first.length);
@@ -196,9 +204,13 @@ function identity(size: number): AxisMap {
 }
 
 function mirrored(size: number): AxisMap {
-  const first = new Int32Array(size);
-  for (let i = 0; i < size; i++) first[i] = size - 1 - i;
-  return gathered(first);
+  let map = mirrors.get(size);
+  if (!map) {
+    const first = new Int32Array(size);
+    for (let i = 0; i < size; i++) first[i] = size - 1 - i;
+    mirrors.set(size, (map = gathered(first)));
+  }
+  return map;
 }
 
 function bilinear(size: number, start: number, step: number): AxisMap {
