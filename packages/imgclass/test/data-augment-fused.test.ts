@@ -15,7 +15,7 @@ import {
   randomRotation,
   randomScaleCrop,
 } from '../src/data';
-import { canChainAxisMaps, chainAxisMaps, resampleAxes } from '../src/data/augment';
+import { canChainAxisMaps, chainAxisMaps, chainAxisMapsInto, resampleAxes } from '../src/data/augment';
 import { pixelSums } from '../src/data/normalize';
 import { prepareBatchPixels } from '../src/data/prepare-batch';
 import { referenceFlip, referencePadCrop, referenceScaleCrop } from './augment-reference';
@@ -57,6 +57,27 @@ test('each chain gives the reference bytes on 600 seeded pictures of several siz
         assert.deepEqual(sums, pixelSums(expected));
         // Each transform on its own (apply) is the same code path, so it matches too.
         assert.deepEqual(oneByOne.apply({ data: src, width, height }, createRng(seed)).data, expected);
+      }
+    }
+  }
+});
+
+test('maps written straight into batch arrays equal the composed maps, picture by picture', () => {
+  for (const [name, build] of chains) {
+    const chain = build();
+    for (const [width, height] of [[150, 150], [37, 23]]) {
+      const count = 30;
+      const batch = (size: number) => ({ first: new Int32Array(count * size), second: new Int32Array(count * size), weight: new Float64Array(count * size) });
+      const columns = batch(width);
+      const rows = batch(height);
+      for (let i = 0; i < count; i++) {
+        const seed = deriveSeed(3, 1, i, 0xa5);
+        chainAxisMapsInto(chain, width, height, createRng(seed), columns, rows, i);
+        const maps = chainAxisMaps(chain, width, height, createRng(seed))!;
+        for (const [axis, size, target] of [['columns', width, columns], ['rows', height, rows]] as const) {
+          const at = (a: Int32Array | Float64Array) => a.subarray(i * size, (i + 1) * size);
+          assert.deepEqual([at(target.first), at(target.second), at(target.weight)], [maps[axis].first, maps[axis].second, maps[axis].weight], `${name}, ${width}x${height}, picture ${i}, ${axis}`);
+        }
       }
     }
   }

@@ -242,6 +242,68 @@ export function chainAxisMaps(list: readonly Augmentation[], width: number, heig
   return maps ?? { columns: identity(width), rows: identity(height) };
 }
 
+/** One axis of every picture of a batch, back to back (picture i at i * size): what the native pass reads. */
+export interface BatchAxisMap {
+  first: Int32Array;
+  second: Int32Array;
+  weight: Float64Array;
+}
+
+/**
+ * chainAxisMaps for picture `index` of a batch, written straight into `columns` and `rows`: each
+ * output index is followed back through the chain's maps (the composition chainAxisMaps builds
+ * map by map, without its intermediate arrays). Draws from `rng` as chainAxisMaps does. For
+ * chains canChainAxisMaps accepts.
+ */
+export function chainAxisMapsInto(
+  list: readonly Augmentation[],
+  width: number,
+  height: number,
+  rng: Rng,
+  columns: BatchAxisMap,
+  rows: BatchAxisMap,
+  index: number,
+): void {
+  const steps = list.map((a) => (a.axisMaps as NonNullable<Augmentation['axisMaps']>)(width, height, rng));
+  traceBack(steps.map((m) => m.columns), width, columns, index * width);
+  traceBack(steps.map((m) => m.rows), height, rows, index * height);
+}
+
+/** The composition of `maps` (applied in order) written at `offset`, index by index, as composeAxis does it. */
+function traceBack(maps: readonly AxisMap[], size: number, target: BatchAxisMap, offset: number): void {
+  const last = maps.length - 1;
+  for (let i = 0; i < size; i++) {
+    let a = i;
+    let b = i;
+    let w = 0;
+    let blended = false;
+    if (last >= 0) {
+      const m = maps[last];
+      a = m.first[i];
+      b = m.second[i];
+      w = m.weight[i];
+      blended = m.blended;
+    }
+    for (let j = last - 1; j >= 0; j--) {
+      const before = maps[j];
+      if (blended) {
+        // `before` is a gather (at most one blend in a chain): its second equals its first.
+        a = a < 0 ? -1 : before.first[a];
+        b = b < 0 ? -1 : before.first[b];
+      } else {
+        const at = a;
+        a = at < 0 ? -1 : before.first[at];
+        b = at < 0 ? -1 : before.second[at];
+        w = at < 0 ? 0 : before.weight[at];
+        blended = before.blended;
+      }
+    }
+    target.first[offset + i] = a;
+    target.second[offset + i] = b;
+    target.weight[offset + i] = w;
+  }
+}
+
 export function canChainAxisMaps(list: readonly Augmentation[]): boolean {
   return list.every((a) => a.axisMaps && a.axisKind) && list.filter((a) => a.axisKind === 'blend').length <= 1;
 }

@@ -1,6 +1,6 @@
 // Cached uint8 records -> normalized float32 batch, augmentation included. The same function runs
 // on the main thread and in the batch worker (batch-worker.ts), so both give the same bytes.
-import { Augmentation, AxisMaps, chainAxisMaps, composeAugmentations } from './augment';
+import { Augmentation, BatchAxisMap, canChainAxisMaps, chainAxisMapsInto, composeAugmentations } from './augment';
 import { Normalization } from './config';
 import { nativeAddon } from './native';
 import { normalizationTable, normalizeInto } from './normalize';
@@ -30,17 +30,12 @@ export function prepareBatchPixels(input: BatchPixelsInput): Float32Array {
   }
   // Flips, shifts and scale crops: each picture's chain as one pair of axis maps, all pictures
   // resampled in one native pass that also counts the sums standardization needs.
-  const maps: AxisMaps[] = [];
-  for (let i = 0; i < count; i++) {
-    const chained = chainAxisMaps(augmentations, width, height, createRng(input.seeds[i]));
-    if (!chained) break;
-    maps.push(chained);
-  }
-  if (maps.length === count) {
+  if (canChainAxisMaps(augmentations)) {
+    const columns = batchAxisMap(count * width);
+    const rows = batchAxisMap(count * height);
+    for (let i = 0; i < count; i++) chainAxisMapsInto(augmentations, width, height, createRng(input.seeds[i]), columns, rows, i);
     const augmented = scratchBytes(count * record);
     const augmentedSums = new Float64Array(count * 2);
-    const columns = concatMaps(maps.map((m) => m.columns), width);
-    const rows = concatMaps(maps.map((m) => m.rows), height);
     nativeAddon.resampleRecords(records, count, width, height, columns.first, columns.second, columns.weight, rows.first, rows.second, rows.weight, augmented, augmentedSums);
     normalizeRecords(input, augmented, augmentedSums, pixels);
     return pixels;
@@ -84,15 +79,6 @@ function normalizeRecords(input: BatchPixelsInput, records: Uint8Array, sums: Fl
   nativeAddon.applyTables(records, count, record, tables, pixels);
 }
 
-/** Every picture's map of one axis, back to back (byte offsets are the native side's business). */
-function concatMaps(maps: AxisMaps['columns'][], size: number) {
-  const first = new Int32Array(maps.length * size);
-  const second = new Int32Array(maps.length * size);
-  const weight = new Float64Array(maps.length * size);
-  maps.forEach((m, i) => {
-    first.set(m.first, i * size);
-    second.set(m.second, i * size);
-    weight.set(m.weight, i * size);
-  });
-  return { first, second, weight };
+function batchAxisMap(length: number): BatchAxisMap {
+  return { first: new Int32Array(length), second: new Int32Array(length), weight: new Float64Array(length) };
 }
