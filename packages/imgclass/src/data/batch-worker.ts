@@ -64,7 +64,15 @@ function prepare(request: BatchRequest): Float32Array {
   } finally {
     for (const fd of fds.values()) closeSync(fd);
   }
-  return prepareBatchPixels({ ...request, records, count, augmentations: augmentationsFromSpecs(request.augmentations) });
+  return prepareBatchPixels({ ...request, records, count, augmentations: builtAugmentations(request.augmentations) });
+}
+
+/** The transforms of the last specs seen: an epoch asks for the same chain batch after batch. */
+let built: { key: string; augmentations: ReturnType<typeof augmentationsFromSpecs> } | undefined;
+function builtAugmentations(specs: AugmentationSpec[]) {
+  const key = JSON.stringify(specs);
+  if (built?.key !== key) built = { key, augmentations: augmentationsFromSpecs(specs) };
+  return built.augmentations;
 }
 
 function cacheError(message: string): Error {
