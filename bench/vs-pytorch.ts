@@ -3,8 +3,9 @@
 // Each network is built with imgclass's buildModel and trained through the stock tf.layers API
 // (compile with tf.train.adam, trainOnBatch); bench/vs_pytorch.py builds the same network in
 // PyTorch (channels_last, torch.optim.Adam; bf16 = torch.autocast('cpu', bfloat16)) and runs
-// as a child process. Both use the same number of threads and alternate measurement by
-// measurement, so that the machine's drift hits both alike; the table shows medians.
+// as a child process. Both use the same number of threads and alternate step by step (one
+// imgclass step, one PyTorch step, ...), so that the machine's drift hits both alike; each
+// round sums --steps steps of each side, and the table shows medians over rounds.
 //   npm run bench:vs-pytorch -- [--networks resnet18-half,resnet18,mobilenet] [--precisions float32,bfloat16]
 //                               [--modes train,predict] [--rounds 3] [--steps 5] [--threads 2] [--size 128]
 // Prints one JSON line per measurement, then the table. Needs a Python with torch (PYTHON, else
@@ -73,9 +74,10 @@ class TorchWorker {
     return JSON.parse(value);
   }
 
-  async measure(mode: string, precision: string) {
-    this.child.stdin.write(JSON.stringify({mode, precision, steps: STEPS}) + '\n');
-    return await this.next() as {images_per_s: number, peak_rss_mb: number};
+  /** Seconds of `steps` steps, after an untimed one if `warmup`. */
+  async measure(mode: string, precision: string, steps: number, warmup: boolean) {
+    this.child.stdin.write(JSON.stringify({mode, precision, steps, warmup}) + '\n');
+    return await this.next() as {seconds: number, peak_rss_mb: number};
   }
 
   stop() {
@@ -90,7 +92,7 @@ function tfjsSide(network: string) {
   const xs = tf.randomNormal([BATCH, SIZE, SIZE, 3], 0, 1, 'float32', 1);
   const ys = tf.tensor1d(Array.from({length: BATCH}, (_, i) => i % 2), 'float32');
   const count = (weights: tf.LayerVariable[]) => weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
-  const steps = {
+  const run = {
     train: async () => { await model.trainOnBatch(xs, ys); },
     predict: async () => {
       const y = model.predict(xs) as tf.Tensor;
@@ -100,13 +102,14 @@ function tfjsSide(network: string) {
   };
   return {
     params: {trainable: count(model.trainableWeights), non_trainable: count(model.nonTrainableWeights)},
-    async measure(mode: 'train'|'predict', precision: 'float32'|'bfloat16') {
+    /** Seconds of `steps` steps, after an untimed one if `warmup` (primitives, optimizer slots). */
+    async measure(mode: 'train'|'predict', precision: 'float32'|'bfloat16', steps: number, warmup: boolean) {
       onednn.setPrecision(precision);
-      await steps[mode]();  // warm-up: primitives, optimizer slots
+      if (warmup) await run[mode]();
       const start = process.hrtime.bigint();
-      for (let s = 0; s < STEPS; s++) await steps[mode]();
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      return {images_per_s: BATCH * STEPS / seconds, peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024)};
+      for (let s = 0; s < steps; s++) await run[mode]();
+      return {seconds: Number(process.hrtime.bigint() - start) / 1e9,
+              peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024)};
     },
     dispose() {
       onednn.setPrecision('float32');
@@ -142,14 +145,21 @@ async function main() {
     for (let round = 0; round < ROUNDS; round++) {
       for (const row of networkRows) {
         const mode = row.mode as 'train'|'predict', precision = row.precision as 'float32'|'bfloat16';
-        const a = await ours.measure(mode, precision);
-        row.imgclass.push(a.images_per_s);
-        if (mode === 'train') row.imgclassRss = Math.max(row.imgclassRss, a.peak_rss_mb);
-        const b = torch ? await torch.worker.measure(mode, precision) : undefined;
-        if (b) {
-          row.pytorch.push(b.images_per_s);
+        // Alternating single steps, after one untimed step of each side in this mode and precision.
+        let ourSeconds = 0, torchSeconds = 0;
+        for (let step = 0; step < STEPS; step++) {
+          const a = await ours.measure(mode, precision, 1, step === 0);
+          ourSeconds += a.seconds;
+          if (mode === 'train') row.imgclassRss = Math.max(row.imgclassRss, a.peak_rss_mb);
+          if (!torch) continue;
+          const b = await torch.worker.measure(mode, precision, 1, step === 0);
+          torchSeconds += b.seconds;
           if (mode === 'train') row.pytorchRss = Math.max(row.pytorchRss, b.peak_rss_mb);
         }
+        const a = {images_per_s: BATCH * STEPS / ourSeconds};
+        const b = torch ? {images_per_s: BATCH * STEPS / torchSeconds} : undefined;
+        row.imgclass.push(a.images_per_s);
+        if (b) row.pytorch.push(b.images_per_s);
         emit({bench: 'vs_pytorch', network, mode, precision, round, batch: BATCH, size: SIZE,
               imgclass_images_per_s: +a.images_per_s.toFixed(2),
               pytorch_images_per_s: b ? +b.images_per_s.toFixed(2) : null,
@@ -162,14 +172,15 @@ async function main() {
   }
 
   console.log(`\n${NETWORKS.join(', ')} at ${SIZE}×${SIZE}, batch ${BATCH}, ${THREADS} threads each, medians of ${ROUNDS} ` +
-              `alternating rounds of ${STEPS} steps (images/s); ratio = median of the per-round ratios`);
-  console.log('| network | mode | precision | imgclass | PyTorch | ratio |');
-  console.log('|---|---|---|---|---|---|');
+              `rounds of ${STEPS} alternating steps (images/s); ratio = median of the per-round ratios`);
+  console.log('| network | mode | precision | imgclass | PyTorch | ratio | ratio range |');
+  console.log('|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const ratios = r.pytorch.map((p, i) => r.imgclass[i] / p);
     const fmt = (v: number[]) => v.length ? median(v).toFixed(1) : '–';
     console.log(`| ${r.network} | ${r.mode} | ${r.precision} | ${fmt(r.imgclass)} | ${fmt(r.pytorch)} | ` +
-                `${ratios.length ? median(ratios).toFixed(2) + '×' : '–'} |`);
+                `${ratios.length ? median(ratios).toFixed(2) + '×' : '–'} | ` +
+                `${ratios.length ? `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}` : '–'} |`);
   }
   // Peak RSS is the process's high-water mark: exact for the first network measured.
   const first = rows.find(r => r.mode === 'train');

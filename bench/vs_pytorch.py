@@ -4,7 +4,8 @@ and run the way PyTorch users do on CPU (channels_last, torch.optim.Adam, bf16 b
     python3 bench/vs_pytorch.py NETWORK SIZE BATCH THREADS
 
 Prints one JSON line with the parameter counts, then answers one JSON line per command read
-from stdin: {"mode": "train"|"predict", "precision": "float32"|"bfloat16", "steps": N}.
+from stdin: {"mode": "train"|"predict", "precision": "float32"|"bfloat16", "steps": N, "warmup": bool}
+with the seconds the N steps took (after one untimed step when "warmup" is true).
 """
 import json
 import resource
@@ -97,12 +98,13 @@ def main():
         else:
             model.eval()
             step = lambda: predict(bf16)
-        step()  # warm-up: oneDNN primitives, optimizer state
+        if command.get('warmup', True):
+            step()  # oneDNN primitives, optimizer state, the switch between modes
         start = time.perf_counter()
         for _ in range(command['steps']):
             step()
         seconds = time.perf_counter() - start
-        print(json.dumps({'images_per_s': batch * command['steps'] / seconds,
+        print(json.dumps({'seconds': seconds, 'images_per_s': batch * command['steps'] / seconds,
                           'peak_rss_mb': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}), flush=True)
 
 
