@@ -40,6 +40,14 @@ def resnet18(classes, width):
     return nn.Sequential(*layers)
 
 
+class ReLU6(nn.Module):
+    """min(max(x, 0), 6) by clamp: PyTorch 1.13's nn.ReLU6 has no bf16 backward on CPU
+    ("hardshrink_backward_cpu" not implemented for 'BFloat16')."""
+
+    def forward(self, x):
+        return x.clamp(0, 6)
+
+
 def mobilenet(classes, alpha=0.5):
     # imgclass's models/mobilenet.ts: MobileNet v1 at width 0.5, ReLU6, BatchNorm epsilon 1e-3.
     blocks = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2),
@@ -47,11 +55,11 @@ def mobilenet(classes, alpha=0.5):
     width = lambda f: max(8, round(f * alpha))
     bn = lambda c: nn.BatchNorm2d(c, eps=1e-3, momentum=0.1)
     cin = width(32)
-    layers = [nn.Conv2d(3, cin, 3, 2, 1, bias=False), bn(cin), nn.ReLU6(inplace=True)]
+    layers = [nn.Conv2d(3, cin, 3, 2, 1, bias=False), bn(cin), ReLU6()]
     for filters, stride in blocks:
         cout = width(filters)
-        layers += [nn.Conv2d(cin, cin, 3, stride, 1, groups=cin, bias=False), bn(cin), nn.ReLU6(inplace=True),
-                   nn.Conv2d(cin, cout, 1, bias=False), bn(cout), nn.ReLU6(inplace=True)]
+        layers += [nn.Conv2d(cin, cin, 3, stride, 1, groups=cin, bias=False), bn(cin), ReLU6(),
+                   nn.Conv2d(cin, cout, 1, bias=False), bn(cout), ReLU6()]
         cin = cout
     layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(cin, classes)]
     return nn.Sequential(*layers)
