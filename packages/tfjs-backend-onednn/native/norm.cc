@@ -1,4 +1,5 @@
-// Normalizations: FusedBatchNorm (given mean/variance), Softmax, LRN and LRN's gradient.
+// Normalizations: FusedBatchNorm (given mean/variance) and its gradients, batch moments, Softmax,
+// LRN and LRN's gradient.
 #include <omp.h>
 
 #include <algorithm>
@@ -220,6 +221,153 @@ Napi::Value BatchNormGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// The addon is built for baseline x86-64; these row loops over channels-last activations are
+// also compiled for AVX2 and AVX-512, and the loader picks the CPU's (GCC function multiversioning).
+#define ROW_LOOP __attribute__((target_clones("avx512f", "avx2", "default"), noinline))
+
+// s1[ch] += sum over rows of (x[r][ch] - k[ch]); s2[ch] += sum of its squares.
+ROW_LOOP void AddShiftedMoments(const float* __restrict x, const float* __restrict k, int64_t rows, int64_t c,
+                                float* __restrict s1, float* __restrict s2) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t ch = 0; ch < c; ++ch) {
+      const float d = x[r * c + ch] - k[ch];
+      s1[ch] += d;
+      s2[ch] += d * d;
+    }
+}
+
+// sumDy[ch] += sum of dy; sumDyXm[ch] += sum of dy (x - mean).
+ROW_LOOP void AddGradientSums(const float* __restrict x, const float* __restrict dy, const float* __restrict mean,
+                              int64_t rows, int64_t c, float* __restrict sumDy, float* __restrict sumDyXm) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t ch = 0; ch < c; ++ch) {
+      sumDy[ch] += dy[r * c + ch];
+      sumDyXm[ch] += dy[r * c + ch] * (x[r * c + ch] - mean[ch]);
+    }
+}
+
+// out = p[ch] a + q[ch] b + k[ch], row by row.
+ROW_LOOP void AffineRows(const float* __restrict a, const float* __restrict b, const float* __restrict p,
+                         const float* __restrict q, const float* __restrict k, int64_t rows, int64_t c,
+                         float* __restrict out) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t ch = 0; ch < c; ++ch) out[r * c + ch] = p[ch] * a[r * c + ch] + q[ch] * b[r * c + ch] + k[ch];
+}
+
+// Per-channel sums over the rows of channels-last data: `sums` float accumulators of length c
+// per block of rows (vectorized across channels), added into double per thread and then in
+// thread order. `block(firstRow, rows, accumulators)` accumulates one block.
+template <typename Block>
+std::vector<double> ChannelSums(int64_t rows, int64_t c, int sums, Block block) {
+  // Rows per float accumulation: short enough that float sums of O(1) values keep ~1e-6.
+  const int64_t kBlockRows = 64;
+  const int threads = omp_get_max_threads();
+  std::vector<double> partial(static_cast<size_t>(threads) * sums * c, 0.0);
+#pragma omp parallel
+  {
+    double* mine = partial.data() + static_cast<size_t>(omp_get_thread_num()) * sums * c;
+    std::vector<float> acc(static_cast<size_t>(sums) * c);
+#pragma omp for schedule(static)
+    for (int64_t first = 0; first < rows; first += kBlockRows) {
+      std::fill(acc.begin(), acc.end(), 0.f);
+      block(first, std::min(kBlockRows, rows - first), acc.data());
+      for (int64_t i = 0; i < sums * c; ++i) mine[i] += acc[i];
+    }
+  }
+  std::vector<double> total(static_cast<size_t>(sums) * c, 0.0);
+  for (int t = 0; t < threads; ++t) {
+    const double* p = partial.data() + static_cast<size_t>(t) * sums * c;
+    for (int64_t i = 0; i < sums * c; ++i) total[i] += p[i];
+  }
+  return total;
+}
+
+// Applies AffineRows to row blocks in parallel.
+void AffineRowsParallel(const float* a, const float* b, const std::vector<float>& p, const std::vector<float>& q,
+                        const std::vector<float>& k, int64_t rows, int64_t c, float* out) {
+  const int64_t kBlockRows = 256;
+#pragma omp parallel for if (rows * c > (1 << 15)) schedule(static)
+  for (int64_t first = 0; first < rows; first += kBlockRows) {
+    AffineRows(a + first * c, b + first * c, p.data(), q.data(), k.data(), std::min(kBlockRows, rows - first), c,
+               out + first * c);
+  }
+}
+
+// moments(x, channels, mean, variance): per-channel mean and biased variance over every axis but
+// the last, as tf.moments(x, [0, ..., rank-2]) computes them, in one pass over x. The sums are of
+// x minus its first row (a sample of each channel, so within a few standard deviations of the
+// mean), which keeps var = E[d^2] - E[d]^2 free of the cancellation a large mean would cause.
+Napi::Value Moments(const Napi::CallbackInfo& info) {
+  const float* x = F32(info[0]);
+  const int64_t c = Int(info[1]);
+  float* mean = F32(info[2]);
+  float* variance = F32(info[3]);
+  const int64_t rows = static_cast<int64_t>(Length(info[0])) / c;
+  const std::vector<double> sums = ChannelSums(rows, c, 2, [&](int64_t first, int64_t n, float* acc) {
+    AddShiftedMoments(x + first * c, x, n, c, acc, acc + c);
+  });
+  for (int64_t ch = 0; ch < c; ++ch) {
+    const double d = sums[ch] / rows;
+    mean[ch] = static_cast<float>(x[ch] + d);
+    variance[ch] = static_cast<float>(std::max(0.0, sums[c + ch] / rows - d * d));
+  }
+  return info.Env().Undefined();
+}
+
+// momentsGrad(x, mean, dMean, dVariance, channels, dx): dx = (dMean + 2 dVariance (x - mean)) / rows.
+Napi::Value MomentsGrad(const Napi::CallbackInfo& info) {
+  const float* x = F32(info[0]);
+  const float* mean = F32(info[1]);
+  const float* dMean = F32(info[2]);
+  const float* dVariance = F32(info[3]);
+  const int64_t c = Int(info[4]);
+  float* dx = F32(info[5]);
+  const int64_t rows = static_cast<int64_t>(Length(info[0])) / c;
+  // dx = b x + a (the second input of AffineRows is x again, with weight 0).
+  std::vector<float> a(c), b(c), zero(c, 0.f);
+  for (int64_t ch = 0; ch < c; ++ch) {
+    b[ch] = 2.f * dVariance[ch] / rows;
+    a[ch] = dMean[ch] / rows - b[ch] * mean[ch];
+  }
+  AffineRowsParallel(x, x, b, zero, a, rows, c, dx);
+  return info.Env().Undefined();
+}
+
+// batchNormTrainingGrad(x, dy, mean, variance, scale, epsilon, channels, dx, dScale, dOffset): the
+// gradient of y = scale (x - mean(x)) / sqrt(var(x) + eps) + offset where mean and variance are
+// the batch statistics of x (so dx includes their dependence on x), in two passes:
+//   s1 = sum(dy), s2 = sum(dy (x - mean)), inv = 1/sqrt(var + eps),
+//   dx = scale inv (dy - s1/rows - (x - mean) inv^2 s2/rows), dScale = inv s2, dOffset = s1.
+Napi::Value BatchNormTrainingGrad(const Napi::CallbackInfo& info) {
+  const float* x = F32(info[0]);
+  const float* dy = F32(info[1]);
+  const float* mean = F32(info[2]);
+  const float* variance = F32(info[3]);
+  const float* scale = F32(info[4]);
+  const float epsilon = Float(info[5]);
+  const int64_t c = Int(info[6]);
+  float* dx = F32(info[7]);
+  float* dScale = F32(info[8]);
+  float* dOffset = F32(info[9]);
+  const int64_t rows = static_cast<int64_t>(Length(info[0])) / c;
+  const std::vector<double> sums = ChannelSums(rows, c, 2, [&](int64_t first, int64_t n, float* acc) {
+    AddGradientSums(x + first * c, dy + first * c, mean, n, c, acc, acc + c);
+  });
+  // dx = gain dy + a x + b per channel.
+  std::vector<float> gain(c), a(c), b(c);
+  for (int64_t ch = 0; ch < c; ++ch) {
+    const double inv = 1.0 / std::sqrt(static_cast<double>(variance[ch]) + epsilon);
+    const double s1 = sums[ch], s2 = sums[c + ch];
+    gain[ch] = static_cast<float>(scale[ch] * inv);
+    a[ch] = static_cast<float>(-scale[ch] * inv * inv * inv * s2 / rows);
+    b[ch] = static_cast<float>(-scale[ch] * inv * s1 / rows - a[ch] * static_cast<double>(mean[ch]));
+    dScale[ch] = static_cast<float>(inv * s2);
+    dOffset[ch] = static_cast<float>(s1);
+  }
+  AffineRowsParallel(dy, x, gain, a, b, rows, c, dx);
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void InitNorm(Napi::Env env, Napi::Object exports) {
@@ -228,6 +376,9 @@ void InitNorm(Napi::Env env, Napi::Object exports) {
   exports.Set("lrn", Napi::Function::New(env, Lrn));
   exports.Set("lrnGrad", Napi::Function::New(env, LrnGrad));
   exports.Set("batchNormGrad", Napi::Function::New(env, BatchNormGrad));
+  exports.Set("moments", Napi::Function::New(env, Moments));
+  exports.Set("momentsGrad", Napi::Function::New(env, MomentsGrad));
+  exports.Set("batchNormTrainingGrad", Napi::Function::New(env, BatchNormTrainingGrad));
 }
 
 }  // namespace onednn

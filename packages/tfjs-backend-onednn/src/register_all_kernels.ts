@@ -51,6 +51,7 @@ import {stepConfig} from './kernels/Step';
 import {subConfig} from './kernels/Sub';
 import {sumConfig} from './kernels/Sum';
 import {onednnBatchNormGradConfig} from './kernels/OnednnBatchNormGrad';
+import {onednnBatchNormTrainingConfig, onednnBatchNormTrainingGradConfig, onednnMomentsConfig, onednnMomentsGradConfig} from './kernels/OnednnBatchNormTraining';
 import {onednnClipGradConfig} from './kernels/OnednnClipGrad';
 import {onednnMeanGradConfig} from './kernels/OnednnMeanGrad';
 import {onednnReluGradConfig} from './kernels/OnednnReluGrad';
@@ -114,6 +115,10 @@ export const nativeKernelConfigs: KernelConfig[] = [
   subConfig,
   sumConfig,
   onednnBatchNormGradConfig,
+  onednnBatchNormTrainingConfig,
+  onednnBatchNormTrainingGradConfig,
+  onednnMomentsConfig,
+  onednnMomentsGradConfig,
   onednnClipGradConfig,
   onednnMeanGradConfig,
   onednnReluGradConfig,

@@ -15,7 +15,10 @@ function smallCnn(): tfl.LayersModel {
   const model = tfl.sequential({layers: [
     tfl.layers.conv2d({inputShape: [16, 16, 3], filters: 8, kernelSize: 3, padding: 'same', activation: 'relu'}),
     tfl.layers.averagePooling2d({poolSize: 2, strides: 2, padding: 'same'}),
-    tfl.layers.conv2d({filters: 8, kernelSize: 3, padding: 'same', activation: 'relu'}),
+    tfl.layers.conv2d({filters: 8, kernelSize: 3, padding: 'same'}),
+    // BatchNorm in training: native moments, normalization and gradient (gradients/batch_norm_training.ts).
+    tfl.layers.batchNormalization(),
+    tfl.layers.activation({activation: 'relu'}),
     tfl.layers.maxPooling2d({poolSize: 2}),
     tfl.layers.flatten(),
     tfl.layers.dense({units: 16, activation: 'relu'}),

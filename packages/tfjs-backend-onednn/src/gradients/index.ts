@@ -1,4 +1,5 @@
 import {installBatchNormGradient} from './batch_norm_grad';
+import {installBatchNormTraining} from './batch_norm_training';
 import {installClipGradient} from './clip_grad';
 import {installConv2dBiasActivation} from './conv2d_bias_activation';
 import {installMeanGradient} from './mean_grad';
@@ -8,6 +9,7 @@ import {installSquareGradient} from './square_grad';
 /** Puts the fused native gradients in front of tfjs's (idempotent; see native_gradient.ts). */
 export function installNativeGradients(): void {
   installBatchNormGradient();
+  installBatchNormTraining();
   installClipGradient();
   installConv2dBiasActivation();
   installMeanGradient();

@@ -1,7 +1,7 @@
 // The binary elementwise kernels with broadcasting: one native loop each (native/binary.cc).
 import {broadcast_util, DataType, KernelConfig, KernelFunc, TensorInfo, util} from '@tensorflow/tfjs-core';
 import {native} from '../native';
-import {Backend, f32, fallback, nativeCompatible} from './kernel_util';
+import {allocate, Backend, f32, fallback, nativeCompatible} from './kernel_util';
 
 // Op codes shared with native/binary.cc (enum BinaryOp).
 export const enum BinaryOp {
@@ -24,7 +24,9 @@ export function binaryKernelConfig(kernelName: string, op: BinaryOp, outDtype: D
     if (!nativeCompatible(backend, a, b)) return fallback(kernelName, args) as TensorInfo;
     const outShape = broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
     const size = util.sizeFromShape(outShape);
-    const out = outDtype === 'bool' ? new Uint8Array(size) : new Float32Array(size);
+    // float32 outputs come from the buffer pool: a fresh array per call costs a zero-fill and,
+    // for activations of megabytes, page faults (residual adds and gradient sums in a ResNet).
+    const out = outDtype === 'bool' ? new Uint8Array(size) : allocate(outShape);
     const rank = outShape.length;
     native.binary(
         op, f32(backend, a), f32(backend, b), out, padded(a.shape, rank), padded(b.shape, rank),

@@ -1,0 +1,195 @@
+// imgclass (tf.layers on 'onednn') against PyTorch on the same CPU, alternating in one run.
+//
+// Each network is built with imgclass's buildModel and trained through the stock tf.layers API
+// (compile with tf.train.adam, trainOnBatch); bench/vs_pytorch.py builds the same network in
+// PyTorch (channels_last, torch.optim.Adam; bf16 = torch.autocast('cpu', bfloat16)) and runs
+// as a child process. Both use the same number of threads and alternate step by step (one
+// imgclass step, one PyTorch step, ...), so that the machine's drift hits both alike; each
+// round sums --steps steps of each side, and the table shows medians over rounds.
+//   npm run bench:vs-pytorch -- [--networks resnet18-half,resnet18,mobilenet] [--precisions float32,bfloat16]
+//                               [--modes train,predict] [--rounds 3] [--steps 5] [--threads 2] [--size 128]
+// Prints one JSON line per measurement, then the table. Needs a Python with torch (PYTHON, else
+// /usr/bin/python3, else python3: Debian's python3-torch); without one it measures imgclass only.
+import {spawn, spawnSync, ChildProcessWithoutNullStreams} from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const NETWORKS = option('--networks', 'resnet18-half,resnet18,mobilenet').split(',');
+const PRECISIONS = option('--precisions', 'float32,bfloat16').split(',') as Array<'float32'|'bfloat16'>;
+const MODES = option('--modes', 'train,predict').split(',') as Array<'train'|'predict'>;
+const ROUNDS = Number(option('--rounds', '3'));
+const STEPS = Number(option('--steps', '5'));
+const THREADS = Number(option('--threads', '2'));
+const SIZE = Number(option('--size', '128'));
+const BATCH = 32;
+
+// Before the backend loads: it reads the thread count at import.
+process.env.TFJS_ONEDNN_THREADS = String(THREADS);
+/* eslint-disable @typescript-eslint/no-var-requires */
+const tf = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
+const onednn = require('../packages/tfjs-backend-onednn/src/index') as typeof import('../packages/tfjs-backend-onednn/src/index');
+const {buildModel} = require('../packages/imgclass/src/models') as typeof import('../packages/imgclass/src/models');
+
+function emit(record: object) {
+  console.log(JSON.stringify(record));
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** A Python that imports torch, or undefined. */
+function findPython(): string|undefined {
+  const candidates = [process.env.PYTHON, '/usr/bin/python3', 'python3'].filter((p): p is string => !!p);
+  return candidates.find(p => spawnSync(p, ['-c', 'import torch'], {stdio: 'ignore'}).status === 0);
+}
+
+/** bench/vs_pytorch.py for one network: one JSON line per command. */
+class TorchWorker {
+  private lines: AsyncIterableIterator<string>;
+  private constructor(private child: ChildProcessWithoutNullStreams) {
+    this.lines = readline.createInterface({input: child.stdout})[Symbol.asyncIterator]();
+    child.stderr.on('data', (d: Buffer) => process.stderr.write(d));
+  }
+
+  static async start(python: string, network: string) {
+    const script = path.join(__dirname, 'vs_pytorch.py');
+    const child = spawn(python, [script, network, String(SIZE), String(BATCH), String(THREADS)], {
+      env: {...process.env, OMP_NUM_THREADS: String(THREADS)},
+    });
+    const worker = new TorchWorker(child);
+    return {worker, params: await worker.next() as {trainable: number, non_trainable: number, torch: string}};
+  }
+
+  private async next(): Promise<Record<string, unknown>> {
+    const {value, done} = await this.lines.next();
+    if (done) throw new Error('bench/vs_pytorch.py exited early (its error is above)');
+    return JSON.parse(value);
+  }
+
+  /** Seconds of `steps` steps, after an untimed one if `warmup`. */
+  async measure(mode: string, precision: string, steps: number, warmup: boolean) {
+    this.child.stdin.write(JSON.stringify({mode, precision, steps, warmup}) + '\n');
+    return await this.next() as {seconds: number, peak_rss_mb: number};
+  }
+
+  stop() {
+    this.child.stdin.end();
+  }
+}
+
+/** imgclass's network through stock tf.layers: trainOnBatch with tf.train.adam, predict. */
+function tfjsSide(network: string) {
+  const model = buildModel(network, {size: SIZE, classes: 2, seed: 1});
+  model.compile({optimizer: tf.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy'});
+  const xs = tf.randomNormal([BATCH, SIZE, SIZE, 3], 0, 1, 'float32', 1);
+  const ys = tf.tensor1d(Array.from({length: BATCH}, (_, i) => i % 2), 'float32');
+  const count = (weights: tf.LayerVariable[]) => weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+  const run = {
+    train: async () => { await model.trainOnBatch(xs, ys); },
+    predict: async () => {
+      const y = model.predict(xs) as tf.Tensor;
+      await y.data();
+      y.dispose();
+    },
+  };
+  return {
+    params: {trainable: count(model.trainableWeights), non_trainable: count(model.nonTrainableWeights)},
+    /** Seconds of `steps` steps, after an untimed one if `warmup` (primitives, optimizer slots). */
+    async measure(mode: 'train'|'predict', precision: 'float32'|'bfloat16', steps: number, warmup: boolean) {
+      onednn.setPrecision(precision);
+      if (warmup) await run[mode]();
+      const start = process.hrtime.bigint();
+      for (let s = 0; s < steps; s++) await run[mode]();
+      return {seconds: Number(process.hrtime.bigint() - start) / 1e9,
+              peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024)};
+    },
+    dispose() {
+      onednn.setPrecision('float32');
+      model.dispose();
+      tf.dispose([xs, ys]);
+    },
+  };
+}
+
+type Row = {network: string, mode: string, precision: string, imgclass: number[], pytorch: number[],
+            imgclassRss: number, pytorchRss: number};
+
+async function main() {
+  await tf.setBackend('onednn');
+  const python = findPython();
+  emit({bench: 'machine', cpu: os.cpus()[0]?.model, cores: os.availableParallelism(), threads: THREADS,
+        ...onednn.info(), tfjs: tf.version.tfjs, python: python ?? null});
+  if (python == null) {
+    console.log('No Python with torch found (install Debian\'s python3-torch, or set PYTHON): measuring imgclass only.');
+  }
+  const precisions = PRECISIONS.filter(p => p === 'float32' || onednn.supportsBfloat16());
+  const rows: Row[] = [];
+  for (const network of NETWORKS) {
+    const ours = tfjsSide(network);
+    const torch = python ? await TorchWorker.start(python, network) : undefined;
+    if (torch) {
+      const same = torch.params.trainable === ours.params.trainable && torch.params.non_trainable === ours.params.non_trainable;
+      emit({bench: 'vs_pytorch_params', network, imgclass: ours.params, pytorch: torch.params, equal: same});
+      if (!same) throw new Error(`${network}: the PyTorch network is not the same (parameter counts differ)`);
+    }
+    const networkRows = MODES.flatMap(mode => precisions.map(precision =>
+        ({network, mode, precision, imgclass: [], pytorch: [], imgclassRss: 0, pytorchRss: 0} as Row)));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const row of networkRows) {
+        const mode = row.mode as 'train'|'predict', precision = row.precision as 'float32'|'bfloat16';
+        // Alternating single steps, after one untimed step of each side in this mode and precision.
+        let ourSeconds = 0, torchSeconds = 0;
+        for (let step = 0; step < STEPS; step++) {
+          const a = await ours.measure(mode, precision, 1, step === 0);
+          ourSeconds += a.seconds;
+          if (mode === 'train') row.imgclassRss = Math.max(row.imgclassRss, a.peak_rss_mb);
+          if (!torch) continue;
+          const b = await torch.worker.measure(mode, precision, 1, step === 0);
+          torchSeconds += b.seconds;
+          if (mode === 'train') row.pytorchRss = Math.max(row.pytorchRss, b.peak_rss_mb);
+        }
+        const a = {images_per_s: BATCH * STEPS / ourSeconds};
+        const b = torch ? {images_per_s: BATCH * STEPS / torchSeconds} : undefined;
+        row.imgclass.push(a.images_per_s);
+        if (b) row.pytorch.push(b.images_per_s);
+        emit({bench: 'vs_pytorch', network, mode, precision, round, batch: BATCH, size: SIZE,
+              imgclass_images_per_s: +a.images_per_s.toFixed(2),
+              pytorch_images_per_s: b ? +b.images_per_s.toFixed(2) : null,
+              ratio: b ? +(a.images_per_s / b.images_per_s).toFixed(3) : null});
+      }
+    }
+    rows.push(...networkRows);
+    torch?.worker.stop();
+    ours.dispose();
+  }
+
+  console.log(`\n${NETWORKS.join(', ')} at ${SIZE}×${SIZE}, batch ${BATCH}, ${THREADS} threads each, medians of ${ROUNDS} ` +
+              `rounds of ${STEPS} alternating steps (images/s); ratio = median of the per-round ratios`);
+  console.log('| network | mode | precision | imgclass | PyTorch | ratio | ratio range |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    const ratios = r.pytorch.map((p, i) => r.imgclass[i] / p);
+    const fmt = (v: number[]) => v.length ? median(v).toFixed(1) : '–';
+    console.log(`| ${r.network} | ${r.mode} | ${r.precision} | ${fmt(r.imgclass)} | ${fmt(r.pytorch)} | ` +
+                `${ratios.length ? median(ratios).toFixed(2) + '×' : '–'} | ` +
+                `${ratios.length ? `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}` : '–'} |`);
+  }
+  // Peak RSS is the process's high-water mark: exact for the first network measured.
+  const first = rows.find(r => r.mode === 'train');
+  if (first && python) {
+    emit({bench: 'vs_pytorch_peak_rss_mb', network: first.network, imgclass: first.imgclassRss, pytorch: first.pytorchRss});
+  }
+}
+
+main().catch(e => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,74 @@
+// The kernels of BatchNorm in training (see gradients/batch_norm_training.ts): batch moments in
+// one native kernel, the normalization under its own name (so its gradient can include the batch
+// statistics' dependence on x), and that gradient in two native passes.
+import {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
+import {native} from '../native';
+import {fusedBatchNormConfig} from './FusedBatchNorm';
+import {allocate, Backend, f32} from './kernel_util';
+
+export const ONEDNN_MOMENTS = 'OnednnMoments';
+export const ONEDNN_MOMENTS_GRAD = 'OnednnMomentsGrad';
+export const ONEDNN_BATCH_NORM_TRAINING = 'OnednnBatchNormTraining';
+export const ONEDNN_BATCH_NORM_TRAINING_GRAD = 'OnednnBatchNormTrainingGrad';
+
+const channelsOf = (x: TensorInfo) => x.shape[x.shape.length - 1];
+
+/** {x} → [mean, variance] over every axis but the last (biased variance, as tf.moments). */
+function moments(args: {inputs: {x: TensorInfo}, backend: Backend}) {
+  const {inputs: {x}, backend} = args;
+  const c = channelsOf(x);
+  const mean = allocate([c]), variance = allocate([c]);
+  native.moments(f32(backend, x), c, mean, variance);
+  return [backend.makeTensorInfo([c], 'float32', mean), backend.makeTensorInfo([c], 'float32', variance)];
+}
+
+/** {x, mean, dMean, dVariance} → dx of the moments above. */
+function momentsGrad(
+    args: {inputs: {x: TensorInfo, mean: TensorInfo, dMean: TensorInfo, dVariance: TensorInfo}, backend: Backend}) {
+  const {inputs: {x, mean, dMean, dVariance}, backend} = args;
+  const dx = allocate(x.shape);
+  native.momentsGrad(
+      f32(backend, x), f32(backend, mean), f32(backend, dMean), f32(backend, dVariance), channelsOf(x), dx);
+  return backend.makeTensorInfo(x.shape, 'float32', dx);
+}
+
+/** {x, dy, mean, variance, scale} → [dx, dScale, dOffset] of normalization by x's own batch statistics. */
+function batchNormTrainingGrad(args: {
+  inputs: {x: TensorInfo, dy: TensorInfo, mean: TensorInfo, variance: TensorInfo, scale: TensorInfo},
+  backend: Backend, attrs: {varianceEpsilon: number},
+}) {
+  const {inputs: {x, dy, mean, variance, scale}, backend, attrs} = args;
+  const c = channelsOf(x);
+  const dx = allocate(x.shape), dScale = allocate([c]), dOffset = allocate([c]);
+  native.batchNormTrainingGrad(
+      f32(backend, x), f32(backend, dy), f32(backend, mean), f32(backend, variance), f32(backend, scale),
+      attrs.varianceEpsilon, c, dx, dScale, dOffset);
+  return [
+    backend.makeTensorInfo(x.shape, 'float32', dx),
+    backend.makeTensorInfo([c], 'float32', dScale),
+    backend.makeTensorInfo([c], 'float32', dOffset),
+  ];
+}
+
+export const onednnMomentsConfig: KernelConfig = {
+  kernelName: ONEDNN_MOMENTS,
+  backendName: 'onednn',
+  kernelFunc: moments as unknown as KernelFunc,
+};
+
+export const onednnMomentsGradConfig: KernelConfig = {
+  kernelName: ONEDNN_MOMENTS_GRAD,
+  backendName: 'onednn',
+  kernelFunc: momentsGrad as unknown as KernelFunc,
+};
+
+export const onednnBatchNormTrainingConfig: KernelConfig = {
+  ...fusedBatchNormConfig,
+  kernelName: ONEDNN_BATCH_NORM_TRAINING,
+};
+
+export const onednnBatchNormTrainingGradConfig: KernelConfig = {
+  kernelName: ONEDNN_BATCH_NORM_TRAINING_GRAD,
+  backendName: 'onednn',
+  kernelFunc: batchNormTrainingGrad as unknown as KernelFunc,
+};
