@@ -3,6 +3,8 @@
  * non-zero; `code` lets callers branch without parsing text.
  */
 export type DatasetErrorCode =
+  /** The package's own native addon (JPEG decoding, batch resampling) is missing or cannot load. */
+  | 'NATIVE_ADDON'
   | 'PATH_NOT_FOUND'
   | 'NOT_A_DIRECTORY'
   | 'NO_USABLE_IMAGES'

@@ -1,7 +1,7 @@
 // The native JPEG fast path (native/jpeg_decode.cc): plain JPEGs decoded with libjpeg-turbo's
 // DCT scaling and a triangle-filter resize, one libuv thread per batch of files.
 import { PreprocessingConfig } from './config';
-import { nativeAddon as addon } from './native';
+import { nativeAddon } from './native';
 
 /** A picture the fast path decoded: pixels at the target size, with their exact sums. */
 export interface FastDecoded {
@@ -28,7 +28,7 @@ export async function decodeJpegs(
 ): Promise<(FastDecoded | undefined)[]> {
   const { width, height } = config;
   const record = width * height * 3;
-  const { pixels, info } = await addon.decodeJpegs(inputs, width, height, maxInputPixels);
+  const { pixels, info } = await nativeAddon().decodeJpegs(inputs, width, height, maxInputPixels);
   return inputs.map((_, i) => {
     const [status, sourceWidth, sourceHeight, sum, sumSq] = info.subarray(i * 5, i * 5 + 5);
     if (status !== 0) return undefined;

@@ -36,7 +36,7 @@ export function prepareBatchPixels(input: BatchPixelsInput): Float32Array {
     for (let i = 0; i < count; i++) chainAxisMapsInto(augmentations, width, height, createRng(input.seeds[i]), columns, rows, i);
     const augmented = scratchBytes(count * record);
     const augmentedSums = new Float64Array(count * 2);
-    nativeAddon.resampleRecords(records, count, width, height, columns.first, columns.second, columns.weight, rows.first, rows.second, rows.weight, augmented, augmentedSums);
+    nativeAddon().resampleRecords(records, count, width, height, columns.first, columns.second, columns.weight, rows.first, rows.second, rows.weight, augmented, augmentedSums);
     normalizeRecords(input, augmented, augmentedSums, pixels);
     return pixels;
   }
@@ -76,7 +76,7 @@ function normalizeRecords(input: BatchPixelsInput, records: Uint8Array, sums: Fl
     }
     tables.set(table, i * 256);
   }
-  nativeAddon.applyTables(records, count, record, tables, pixels);
+  nativeAddon().applyTables(records, count, record, tables, pixels);
 }
 
 function batchAxisMap(length: number): BatchAxisMap {
