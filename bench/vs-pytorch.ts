@@ -34,7 +34,7 @@ process.env.TFJS_ONEDNN_THREADS = String(THREADS);
 /* eslint-disable @typescript-eslint/no-var-requires */
 const tf = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
 const onednn = require('../packages/tfjs-backend-onednn/src/index') as typeof import('../packages/tfjs-backend-onednn/src/index');
-const {buildModel} = require('../packages/imgclass/src/models') as typeof import('../packages/imgclass/src/models');
+const {buildModel, foldBatchNorm} = require('../packages/imgclass/src/models') as typeof import('../packages/imgclass/src/models');
 
 function emit(record: object) {
   console.log(JSON.stringify(record));
@@ -91,11 +91,14 @@ function tfjsSide(network: string) {
   model.compile({optimizer: tf.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy'});
   const xs = tf.randomNormal([BATCH, SIZE, SIZE, 3], 0, 1, 'float32', 1);
   const ys = tf.tensor1d(Array.from({length: BATCH}, (_, i) => i % 2), 'float32');
+  // imgclass predict/evaluate run the network with BatchNorm folded into the convolutions.
+  let inference: tf.LayersModel|undefined;
   const count = (weights: tf.LayerVariable[]) => weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
   const run = {
     train: async () => { await model.trainOnBatch(xs, ys); },
     predict: async () => {
-      const y = model.predict(xs) as tf.Tensor;
+      inference ??= foldBatchNorm(model);
+      const y = inference.predict(xs) as tf.Tensor;
       await y.data();
       y.dispose();
     },
@@ -113,6 +116,7 @@ function tfjsSide(network: string) {
     },
     dispose() {
       onednn.setPrecision('float32');
+      if (inference !== model) inference?.dispose();
       model.dispose();
       tf.dispose([xs, ys]);
     },

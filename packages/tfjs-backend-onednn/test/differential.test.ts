@@ -102,7 +102,7 @@ test('fused conv2d while training: gradients of x, filter and bias for each acti
   // On onednn these record the fused kernel with its own gradient (gradients/conv2d_bias_activation.ts);
   // the CPU backend runs tfjs's unfused Conv2D + Add + activation.
   const cases = [['relu', true, 'same', 1], ['relu', true, 'valid', 2], ['relu6', true, 'valid', 2], ['linear', true, 'same', 2],
-                 ['relu', false, 'valid', 1], ['elu', true, 'same', 1]] as const;
+                 ['relu', false, 'valid', 1], ['linear', false, 'same', 2], ['elu', true, 'same', 1]] as const;
   cases.forEach(([activation, withBias, pad, stride], i) => {
     check(`fused conv2d ${activation} bias=${withBias} ${pad} s${stride} grads`, () => {
       const x = tf.randomNormal([2, 9, 8, 3], 0, 2, 'float32', 3000 + i) as tf.Tensor4D;
@@ -143,6 +143,20 @@ test('tf.layers conv with ReLU trains through the fused kernel, as on the CPU ba
   assert.ok(kernels.includes('OnednnTrainingConv2D'), `kernels run: ${kernels.join(', ')}`);
   assert.ok(!kernels.includes('Conv2D') && !kernels.includes('Relu'), `kernels run: ${kernels.join(', ')}`);
   model.dispose();
+});
+
+test("a convolution without bias or activation (conv → BatchNorm) never computes the pictures' gradient", async () => {
+  tf.setBackend('onednn');
+  const conv = tf.layers.conv2d({filters: 4, kernelSize: 3, useBias: false, kernelInitializer: tf.initializers.glorotNormal({seed: 1})});
+  const x = tf.randomNormal([2, 8, 8, 3], 0, 1, 'float32', 9);
+  const loss = () => (conv.apply(x) as tf.Tensor).square().sum() as tf.Scalar;
+  loss();
+  const profile = await tf.profile(() => tf.variableGrads(loss).value);
+  const kernels = profile.kernels.map(k => k.name);
+  assert.ok(kernels.includes('OnednnTrainingConv2D') && kernels.includes('Conv2DBackpropFilter'), `kernels run: ${kernels.join(', ')}`);
+  assert.ok(!kernels.includes('Conv2DBackpropInput'), `kernels run: ${kernels.join(', ')}`);
+  conv.dispose();
+  x.dispose();
 });
 
 test('pooling forward; max-pool and valid avg-pool gradients', () => {

@@ -68,7 +68,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       },
       { onEvent: options.onEvent },
     );
-    const classifier = await loadClassifier(runDir);
+    const classifier = await loadClassifier(runDir, { inference: true });
     try {
       stage('Evaluating on the test pictures');
       const evaluation = await evaluate(classifier, set.test, { cacheDir: path.join(dir, '.cache'), worst: 3 });

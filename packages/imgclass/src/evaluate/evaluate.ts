@@ -72,7 +72,7 @@ export async function evaluate(
   options: EvaluateOptions = {},
 ): Promise<EvaluationResult> {
   const own = typeof classifier === 'string';
-  const c = own ? await loadClassifier(classifier) : classifier;
+  const c = own ? await loadClassifier(classifier, { inference: true }) : classifier;
   try {
     const dp = options.dataParallel;
     const load = () => loadEvaluationSet({

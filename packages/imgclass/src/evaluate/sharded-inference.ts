@@ -38,7 +38,7 @@ export async function predictSharded(
   options: PredictOptions = {},
 ): Promise<Prediction[]> {
   const batchSize = options.batchSize ?? 32;
-  const c = typeof classifier === 'string' ? await loadClassifier(classifier) : classifier;
+  const c = typeof classifier === 'string' ? await loadClassifier(classifier, { inference: true }) : classifier;
   let mine: Prediction[];
   try {
     mine = await predict(c, inputs, { ...options, batchSize, batchShard: dp.shard });

@@ -9,3 +9,4 @@ export type { LayerStats, ModelStats } from './layer-stats';
 export { formatSummary } from './summary';
 export { describeModels } from './describe';
 export type { ModelDescription } from './describe';
+export { foldBatchNorm } from './fold-batch-norm';

@@ -47,7 +47,7 @@ export async function predict(
   options: PredictOptions = {},
 ): Promise<Prediction[]> {
   const own = typeof classifier === 'string';
-  const c = own ? await loadClassifier(classifier) : classifier;
+  const c = own ? await loadClassifier(classifier, { inference: true }) : classifier;
   try {
     const top = Math.min(options.top ?? 1, c.classes.length);
     if (!Number.isInteger(top) || top < 1) throw new ImgclassError('INVALID_OPTION', `--top must be a positive integer, got ${options.top}.`);

@@ -51,7 +51,7 @@ export async function evaluateRun(
   options: RunEvaluationOptions = {},
 ): Promise<RunEvaluation | null> {
   if (config.test.length === 0 && !(config.validationSplit > 0)) return null;
-  const classifier = await loadClassifier(runDir);
+  const classifier = await loadClassifier(runDir, { inference: true });
   try {
     const data =
       config.test.length > 0

@@ -7,6 +7,7 @@
  * of them has to reach into another for it.
  */
 export { loadClassifier } from './load-classifier';
+export type { LoadClassifierOptions } from './load-classifier';
 export type { Classifier } from './load-classifier';
 export { loadForeignModel, endsInSoftmax } from './foreign-model';
 export type { ForeignClassifier, ForeignModelOptions } from './foreign-model';

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PreprocessingConfig, resolvePreprocessing } from '../data/config';
 import { ImgclassError } from '../errors';
+import { foldBatchNorm } from '../models';
 import { loadModelFiles, MODEL_JSON } from './model-files';
 import { BEST_CHECKPOINT, CHECKPOINT_DIR, listStepCheckpoints, restoreModelWeights } from './checkpoint';
 import { isRunFolder, MODEL_DIR, readRunFolder } from './run-folder';
@@ -20,11 +21,27 @@ export interface Classifier {
   source: string;
 }
 
+export interface LoadClassifierOptions {
+  /**
+   * Only for predicting (predict, evaluate, serve): BatchNorm folded into the convolutions
+   * before it, each conv → BN → ReLU one fused kernel (see models/fold-batch-norm.ts).
+   */
+  inference?: boolean;
+}
+
 /**
  * Opens a run folder (its final model; for a run stopped early, its best or
  * newest checkpoint), a model folder, or a model.json.
  */
-export async function loadClassifier(location: string): Promise<Classifier> {
+export async function loadClassifier(location: string, options: LoadClassifierOptions = {}): Promise<Classifier> {
+  const c = await loadTrainedClassifier(location);
+  if (!options.inference) return c;
+  const model = foldBatchNorm(c.model);
+  if (model !== c.model) c.model.dispose();
+  return { ...c, model };
+}
+
+async function loadTrainedClassifier(location: string): Promise<Classifier> {
   const info = await stat(location).catch(() => undefined);
   if (!info) throw new ImgclassError('MODEL_FILE', `'${location}' does not exist; give a run folder or a model.json.`);
   if (info.isDirectory() && (await isRunFolder(location))) return loadFromRun(location);
@@ -47,7 +64,7 @@ export async function loadClassifier(location: string): Promise<Classifier> {
 
 async function loadFromRun(runDir: string): Promise<Classifier> {
   const finalModel = path.join(runDir, MODEL_DIR, MODEL_JSON);
-  if (await stat(finalModel).catch(() => undefined)) return loadClassifier(finalModel);
+  if (await stat(finalModel).catch(() => undefined)) return loadTrainedClassifier(finalModel);
   const { config, classes } = await readRunFolder(runDir);
   // A run stopped before its final model: best.ckpt, else the newest step checkpoint, skipping damaged ones.
   const best = path.join(runDir, CHECKPOINT_DIR, BEST_CHECKPOINT);

@@ -75,7 +75,7 @@ export class PredictService {
       this.cache.delete(runName);
       loaded?.classifier.model.dispose();
     }
-    const loading = loadClassifier(runDir).then(async (classifier) => ({ classifier, mtimeMs: (await stat(classifier.source)).mtimeMs }));
+    const loading = loadClassifier(runDir, { inference: true }).then(async (classifier) => ({ classifier, mtimeMs: (await stat(classifier.source)).mtimeMs }));
     this.cache.set(runName, loading);
     loading.catch(() => this.cache.delete(runName));
     while (this.cache.size > this.maxLoaded) {

@@ -6,6 +6,9 @@
 // is 1 where the output is positive), so on this backend, while one gradient tape is recording,
 // tf.fused.conv2d with a ReLU (or none, with a bias) runs the fused kernel under a kernel
 // name whose gradient is registered here. Everything else goes to tfjs's own implementation.
+// Without an activation or bias (conv → BatchNorm) it is still taken: tfjs's fused op computes
+// the input's gradient eagerly in a custom gradient, while the tape calls these closures only for
+// inputs on the path to a variable — the first layer's gradient for the pictures is never computed.
 import {Conv2DBackpropFilter, Conv2DBackpropInput, engine, fused, getBackend, NamedAttrMap, NamedTensorMap, registerGradient, sum, Tensor, Tensor4D} from '@tensorflow/tfjs-core';
 import {ONEDNN_RELU_GRAD} from '../kernels/OnednnReluGrad';
 import {ONEDNN_TRAINING_CONV2D} from '../kernels/OnednnTrainingConv2D';
@@ -57,7 +60,7 @@ function trainingConv2d(args: FusedConv2DArgs): Tensor4D|undefined {
   const dataFormat = args.dataFormat ?? 'NHWC';
   const dilations = args.dilations ?? [1, 1];
   if (gradientDepth() !== 1 || getBackend() !== 'onednn' || !FROM_OUTPUT.has(activation) ||
-      (activation === 'linear' && bias == null) || preluActivationWeights != null || dataFormat !== 'NHWC') {
+      preluActivationWeights != null || dataFormat !== 'NHWC') {
     return undefined;
   }
   if (!(x instanceof Tensor) || !(filter instanceof Tensor) || (bias != null && !(bias instanceof Tensor))) return undefined;
