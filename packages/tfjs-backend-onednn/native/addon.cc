@@ -5,6 +5,9 @@
 
 #include "common.h"
 
+#include <cstdlib>
+#include <new>
+
 namespace onednn {
 
 dnnl::engine& Engine() {
@@ -60,16 +63,35 @@ bool AppendActivation(dnnl::post_ops& ops, int activation, float alpha) {
 static bool bf16Mode = false;
 bool Bf16() { return bf16Mode; }
 
-ToBf16::ToBf16(const memory::dims& dims, memory::format_tag layout) {
-  const memory::desc f32Desc(dims, dt::f32, layout), bf16Desc(dims, dt::bf16, layout);
-  scratch = memory(bf16Desc, Engine());
-  prim = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), f32Desc, Engine(), bf16Desc));
+ToBf16::ToBf16(const memory::dims& dims, memory::format_tag layout, int slot)
+    : bf16(dims, dt::bf16, layout), slot(slot) {
+  const memory::desc f32Desc(dims, dt::f32, layout);
+  prim = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), f32Desc, Engine(), bf16));
 }
 
+namespace {
+// The two conversion buffers, grown to the largest activation converted so far.
+struct ConversionBuffer {
+  void* data = nullptr;
+  size_t bytes = 0;
+  void* Reserve(size_t need) {
+    if (need > bytes) {
+      std::free(data);
+      bytes = (need + 4095) / 4096 * 4096;
+      data = std::aligned_alloc(4096, bytes);
+      if (data == nullptr) throw std::bad_alloc();
+    }
+    return data;
+  }
+};
+ConversionBuffer conversionBuffers[2];
+}  // namespace
+
 memory ToBf16::operator()(const memory& f32) const {
-  if (!scratch) return f32;
-  Run(prim, {{DNNL_ARG_FROM, f32}, {DNNL_ARG_TO, scratch}});
-  return scratch;
+  if (!prim) return f32;
+  memory converted(bf16, Engine(), conversionBuffers[slot].Reserve(bf16.get_size()));
+  Run(prim, {{DNNL_ARG_FROM, f32}, {DNNL_ARG_TO, converted}});
+  return converted;
 }
 
 static Napi::Value SetBf16(const Napi::CallbackInfo& info) {

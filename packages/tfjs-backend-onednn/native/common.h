@@ -68,13 +68,15 @@ inline memory Wrap(const memory::desc& md, void* data) { return memory(md, Engin
 // accumulation and f32 outputs); tensors and weights the framework sees stay f32.
 bool Bf16();
 
-// Converts f32 activations to bf16 before a primitive that reads bf16. The scratch buffer
-// belongs to one cached primitive and is reused across calls.
+// Converts f32 activations to bf16 before a primitive that reads bf16. The bf16 copy lives in
+// one of two buffers shared by all primitives (`slot` 0 for a source, 1 for a gradient): it is
+// read only during the primitive's call, and no primitive reads more than two converted inputs.
 struct ToBf16 {
-  dnnl::memory scratch;
+  memory::desc bf16;
   dnnl::reorder prim;
+  int slot = 0;
   ToBf16() = default;
-  ToBf16(const memory::dims& dims, memory::format_tag layout);
+  ToBf16(const memory::dims& dims, memory::format_tag layout, int slot);
   // Returns `f32` itself when the primitive reads f32 (no conversion set up).
   dnnl::memory operator()(const dnnl::memory& f32) const;
 };

@@ -116,7 +116,7 @@ Napi::Value ConvForward(const Napi::CallbackInfo& info) {
       convolution_forward::primitive_desc pd(p.ForwardDesc(hasBias), attr, Engine());
       NoteImpl("conv_fwd", pd.impl_info_str());
       Forward entry{convolution_forward(pd), WeightReorder(p.UserWeights(), pd.weights_desc())};
-      if (p.bf16()) entry.src = ToBf16(p.SrcDims(), tag::nhwc);
+      if (p.bf16()) entry.src = ToBf16(p.SrcDims(), tag::nhwc, 0);
       return entry;
     });
     memory userW = Wrap(p.UserWeights(), F32(info[1]));
@@ -147,7 +147,7 @@ Napi::Value ConvBackwardData(const Napi::CallbackInfo& info) {
       convolution_backward_data::primitive_desc pd(d, Engine(), p.Hint());
       NoteImpl("conv_bwd_data", pd.impl_info_str());
       BackwardData entry{convolution_backward_data(pd), WeightReorder(p.UserWeights(), pd.weights_desc())};
-      if (p.bf16()) entry.diffDst = ToBf16(p.DstDims(), tag::nhwc);
+      if (p.bf16()) entry.diffDst = ToBf16(p.DstDims(), tag::nhwc, 1);
       return entry;
     });
     memory userW = Wrap(p.UserWeights(), F32(info[1]));
@@ -177,8 +177,8 @@ Napi::Value ConvBackwardFilter(const Napi::CallbackInfo& info) {
       NoteImpl("conv_bwd_weights", pd.impl_info_str());
       BackwardWeights entry{convolution_backward_weights(pd)};
       if (p.bf16()) {
-        entry.src = ToBf16(p.SrcDims(), tag::nhwc);
-        entry.diffDst = ToBf16(p.DstDims(), tag::nhwc);
+        entry.src = ToBf16(p.SrcDims(), tag::nhwc, 0);
+        entry.diffDst = ToBf16(p.DstDims(), tag::nhwc, 1);
       }
       if (pd.diff_weights_desc() != p.UserWeights()) {
         entry.needed = true;

@@ -3,6 +3,7 @@ import {installBatchNormTraining} from './batch_norm_training';
 import {installClipGradient} from './clip_grad';
 import {installConv2dBiasActivation} from './conv2d_bias_activation';
 import {installMeanGradient} from './mean_grad';
+import {installReleaseDuringBackprop} from './release_during_backprop';
 import {installReluGradient} from './relu_grad';
 import {installSquareGradient} from './square_grad';
 
@@ -13,6 +14,7 @@ export function installNativeGradients(): void {
   installClipGradient();
   installConv2dBiasActivation();
   installMeanGradient();
+  installReleaseDuringBackprop();
   installReluGradient();
   installSquareGradient();
 }
