@@ -12,6 +12,7 @@ import { bar } from './output';
 import { startDataParallel } from '../distributed/start';
 import { wantsDistributed } from '../distributed/world';
 import { TRAINING_OPTIONS } from './training-options';
+import { SCHEDULES } from '../trained-network/run-config';
 
 /** Exit code of a run stopped by Ctrl-C / SIGTERM, as shells report 128 + SIGINT. */
 export const EXIT_INTERRUPTED = 130;
@@ -55,7 +56,11 @@ export const trainCommand: CommandSpec = {
     epochs: { type: 'string', value: 'N', description: 'Passes over the training pictures. Default 10.' },
     steps: { type: 'string', value: 'N', description: 'Total optimizer steps instead of epochs.' },
     lr: { type: 'string', value: 'LR', description: 'Peak learning rate. Default 1e-4 for lenet5, alexnet, vgg16; 1e-3 for resnet18, resnet18-half, mobilenet.' },
-    schedule: { type: 'string', value: 'S', description: 'constant (default), cosine or step.' },
+    schedule: {
+      type: 'string',
+      value: 'S',
+      description: 'constant (default), cosine, step or one-cycle (lr/25 up to lr over the first quarter, then down to lr/25e4; no --warmup).',
+    },
     warmup: { type: 'string', value: 'N', description: 'Linear learning-rate warm-up steps. Default 100 (0 turns it off).' },
     'lr-step-every': { type: 'string', value: 'N', description: 'step schedule: decay every N steps. Default a third of the run.' },
     'lr-gamma': { type: 'string', value: 'G', description: 'step schedule: decay factor. Default 0.1.' },
@@ -183,7 +188,7 @@ function trainOptionsFrom(values: OptionValues, positionals: string[]): Partial<
     lr: num('lr'),
     optimizer: choiceOpt(values, 'optimizer', ['adam', 'sgd', 'rmsprop'] as const),
     momentum: num('momentum'),
-    schedule: choiceOpt(values, 'schedule', ['constant', 'cosine', 'step'] as const),
+    schedule: choiceOpt(values, 'schedule', SCHEDULES),
     warmupSteps: int('warmup'),
     lrStepEvery: int('lr-step-every'),
     lrGamma: num('lr-gamma'),

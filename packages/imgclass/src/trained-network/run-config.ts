@@ -7,7 +7,8 @@ import { ImgclassError } from '../errors';
 import { inputSize, modelSpec } from '../models/registry';
 
 export type OptimizerName = 'adam' | 'sgd' | 'rmsprop';
-export type ScheduleName = 'constant' | 'cosine' | 'step';
+export type ScheduleName = 'constant' | 'cosine' | 'step' | 'one-cycle';
+export const SCHEDULES: readonly ScheduleName[] = ['constant', 'cosine', 'step', 'one-cycle'];
 
 /** Everything that defines a training run; written to config.json and checked on resume. */
 export interface TrainOptions {
@@ -53,9 +54,12 @@ export interface TrainOptions {
   optimizer?: OptimizerName;
   /** sgd and rmsprop momentum. Default 0. */
   momentum?: number;
-  /** Learning-rate schedule after warm-up. Default 'constant'. */
+  /**
+   * Learning-rate schedule after warm-up. Default 'constant'. 'one-cycle' (fastai, PyTorch's OneCycleLR)
+   * warms up by itself: from lr/25 up to lr over the first quarter, then down to lr/25e4.
+   */
   schedule?: ScheduleName;
-  /** Linear warm-up from lr/steps to lr over this many steps. Default 100 (see DEFAULT_WARMUP_STEPS). */
+  /** Linear warm-up from lr/steps to lr over this many steps. Default 100 (see DEFAULT_WARMUP_STEPS); 0 with 'one-cycle'. */
   warmupSteps?: number;
   /** 'step' schedule: multiply the rate by `lrGamma` every this many steps. Default a third of the run. */
   lrStepEvery?: number;
@@ -175,7 +179,7 @@ export function resolveRunConfig(o: TrainOptions): RunConfig {
     optimizer: o.optimizer ?? 'adam',
     momentum: o.momentum ?? 0,
     schedule: o.schedule ?? 'constant',
-    warmupSteps: o.warmupSteps ?? DEFAULT_WARMUP_STEPS,
+    warmupSteps: o.warmupSteps ?? (o.schedule === 'one-cycle' ? 0 : DEFAULT_WARMUP_STEPS),
     lrStepEvery: o.lrStepEvery ?? null,
     lrGamma: o.lrGamma ?? 0.1,
     minLr: o.minLr ?? 0,
@@ -225,7 +229,10 @@ function validate(c: RunConfig): void {
   if (!(c.labelSmoothing >= 0 && c.labelSmoothing < 1)) throw invalid(`label smoothing must be in [0, 1), got ${c.labelSmoothing}.`);
   if (!(c.validationSplit >= 0 && c.validationSplit < 1)) throw invalid(`The validation split must be in [0, 1), got ${c.validationSplit}.`);
   if (!['adam', 'sgd', 'rmsprop'].includes(c.optimizer)) throw invalid(`Unknown optimizer '${c.optimizer}'; choose adam, sgd or rmsprop.`);
-  if (!['constant', 'cosine', 'step'].includes(c.schedule)) throw invalid(`Unknown schedule '${c.schedule}'; choose constant, cosine or step.`);
+  if (!SCHEDULES.includes(c.schedule)) throw invalid(`Unknown schedule '${c.schedule}'; choose constant, cosine, step or one-cycle.`);
+  if (c.schedule === 'one-cycle' && c.warmupSteps > 0) {
+    throw invalid(`The one-cycle schedule warms up by itself (the first quarter of the run), so leave out the warm-up (${c.warmupSteps} steps were given).`);
+  }
   if (c.init === 'tutorial' && c.model !== 'lenet5') throw invalid("The 'tutorial' initialization exists for lenet5 only.");
   if (c.lrn && c.model !== 'lenet5') throw invalid('The LRN option exists for lenet5 only (alexnet always has LRN).');
 }
