@@ -213,9 +213,10 @@ const AUGMENT_KEYS: Record<string, Exclude<keyof AugmentationOptions, 'flip'>> =
   rotation: 'rotation',
   brightness: 'brightness',
   contrast: 'contrast',
+  erase: 'erase',
 };
 
-/** 'none' | 'flip' | 'flip,pad-crop=8,rotation=10' -> augmentation options. */
+/** 'none' | 'flip' | 'flip,pad-crop=8,rotation=10,erase=0.25' -> augmentation options. */
 export function parseAugment(spec: string | undefined): boolean | AugmentationOptions | undefined {
   if (spec === undefined) return undefined;
   if (spec === 'none') return false;
@@ -230,7 +231,7 @@ export function parseAugment(spec: string | undefined): boolean | AugmentationOp
     const value = Number(raw);
     if (!(key in AUGMENT_KEYS) || raw === undefined || !Number.isFinite(value)) {
       throw new UsageError(
-        `Cannot read '${part}' in --augment; use none, flip, or a list like flip,pad-crop=8,scale-crop=0.8,rotation=10,brightness=0.1,contrast=0.1.`,
+        `Cannot read '${part}' in --augment; use none, flip, or a list like flip,pad-crop=8,scale-crop=0.8,rotation=10,brightness=0.1,contrast=0.1,erase=0.25.`,
       );
     }
     options[AUGMENT_KEYS[key]] = value;

@@ -233,6 +233,8 @@ function validate(c: RunConfig): void {
   if (c.schedule === 'one-cycle' && c.warmupSteps > 0) {
     throw invalid(`The one-cycle schedule warms up by itself (the first quarter of the run), so leave out the warm-up (${c.warmupSteps} steps were given).`);
   }
+  const erase = typeof c.augment === 'object' ? c.augment.erase : undefined;
+  if (erase !== undefined && !(erase >= 0 && erase <= 1)) throw invalid(`The random-erasing probability (erase=) must be in [0, 1], got ${erase}.`);
   if (c.init === 'tutorial' && c.model !== 'lenet5') throw invalid("The 'tutorial' initialization exists for lenet5 only.");
   if (c.lrn && c.model !== 'lenet5') throw invalid('The LRN option exists for lenet5 only (alexnet always has LRN).');
 }
