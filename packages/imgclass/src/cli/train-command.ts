@@ -66,6 +66,21 @@ export const trainCommand: CommandSpec = {
     'lr-gamma': { type: 'string', value: 'G', description: 'step schedule: decay factor. Default 0.1.' },
     'min-lr': { type: 'string', value: 'LR', description: 'cosine schedule: final rate. Default 0.' },
     'label-smoothing': { type: 'string', value: 'E', description: 'Label smoothing. Default 0.' },
+    mixup: {
+      type: 'string',
+      value: 'ALPHA',
+      description: 'mixup: blend each batch with a shuffled copy of itself, pictures and labels, weight ~ Beta(ALPHA, ALPHA) (e.g. 0.2). Default off.',
+    },
+    cutmix: {
+      type: 'string',
+      value: 'ALPHA',
+      description: "CutMix: paste a box from another picture of the batch, labels weighted by area (e.g. 1). With --mixup: one of the two per batch.",
+    },
+    ema: {
+      type: 'string',
+      value: 'DECAY',
+      description: 'Keep an exponential moving average of the weights (e.g. 0.999); validation, best.ckpt and model/ use it. Default off.',
+    },
     bf16: {
       type: 'boolean',
       description: 'Mixed precision: convolutions in bfloat16, weights and optimizer in float32 (CPUs with AVX-512 BF16 or AMX; ~1.3x faster).',
@@ -195,6 +210,9 @@ function trainOptionsFrom(values: OptionValues, positionals: string[]): Partial<
     minLr: num('min-lr'),
     weightDecay: num('weight-decay'),
     labelSmoothing: num('label-smoothing'),
+    mixup: num('mixup'),
+    cutmix: num('cutmix'),
+    ema: num('ema'),
     precision: values.bf16 === true ? 'bfloat16' : undefined,
     patience: int('patience'),
     minDelta: num('min-delta'),

@@ -1,4 +1,4 @@
-import { Rng } from '../math/rng';
+import { Rng, standardNormal } from '../math/rng';
 
 /** An HWC, 3-channel uint8 image as augmentations see it. */
 export interface PixelImage {
@@ -534,12 +534,6 @@ export function eraseBox(width: number, height: number, probability: number, rng
     return { x, y, width: w, height: h };
   }
   return null;
-}
-
-/** A standard normal number from two uniform draws (Box–Muller). */
-export function standardNormal(rng: Rng): number {
-  const u = 1 - rng(); // (0, 1]: log stays finite
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
 }
 
 /**

@@ -23,6 +23,11 @@ import { MetricsLog, MetricsRecord } from './metrics-log';
 import type { RunConfig } from '../trained-network/run-config';
 import { StepTotals, trainStep } from './train-step';
 import { microBatchStep, partSeed } from './micro-batch-step';
+import { mixBatch, MixingSettings, mixingEnabled, TrainingBatch } from './batch-mixing';
+import { createRng, deriveSeed } from '../math/rng';
+
+/** Mixing draws from its own generator per (seed, step). */
+const MIXING_SALT = 0x3c;
 
 export interface LoopParts {
   runDir: string;
@@ -227,19 +232,24 @@ export class TrainingLoop {
   }
 
   private trainStep(batch: Batch, variables: tf.Variable[], lr: number): StepTotals {
-    const { config, model, optimizer, dataParallel, signal } = this.p;
+    const { config, data, model, optimizer, dataParallel, signal } = this.p;
     const parts = { model, logits: this.logits, optimizer, variables };
     const settings = {
       lr,
       labelSmoothing: config.labelSmoothing,
       weightDecay: config.weightDecay,
-      // Each rank's pictures get their own dropout masks.
+      // Each rank's pictures get their own dropout masks (and mixing partners).
       seed: partSeed(config.seed, dataParallel?.rank ?? 0),
       step: this.state.step,
       exchange: dataParallel?.exchange(signal?.aborted ?? false),
     };
+    const mixing: MixingSettings = { mixup: config.mixup ?? 0, cutmix: config.cutmix ?? 0 };
+    // Drawn from (seed, step): a resumed run mixes each batch as the straight run did.
+    const trainingBatch: TrainingBatch = mixingEnabled(mixing)
+      ? mixBatch(batch, data.classes.length, mixing, createRng(deriveSeed(settings.seed, settings.step, MIXING_SALT))).batch
+      : batch;
     const microBatches = config.microBatches ?? 1;
-    return microBatches > 1 ? microBatchStep(parts, batch, settings, microBatches) : trainStep(parts, batch, settings);
+    return microBatches > 1 ? microBatchStep(parts, trainingBatch, settings, microBatches) : trainStep(parts, trainingBatch, settings);
   }
 
   private async validate(epoch: number): Promise<{ accuracy: number } | null> {

@@ -72,6 +72,22 @@ export interface TrainOptions {
   /** Mixes this much of the uniform distribution into the one-hot targets. Default 0. */
   labelSmoothing?: number;
   /**
+   * mixup (Zhang et al.): each batch is blended with a seeded permutation of itself, weight
+   * λ ~ Beta(α, α) for pictures and targets alike. This is α; default 0 (off).
+   */
+  mixup?: number;
+  /**
+   * CutMix (Yun et al.): a box from a seeded partner picture is pasted into each picture, targets
+   * weighted by area; box side √(1 − λ), λ ~ Beta(α, α). This is α; default 0 (off). With mixup
+   * too, each batch uses one of them, chosen with probability 1/2.
+   */
+  cutmix?: number;
+  /**
+   * Exponential moving average of the weights with this decay (e.g. 0.999), updated after every
+   * step; validation, best.ckpt's inference weights and the final model use the average. Default 0 (off).
+   */
+  ema?: number;
+  /**
    * 'bfloat16': mixed precision (convolutions in bf16, weights and optimizer state in f32), on CPUs
    * with bf16 instructions. Default 'float32'.
    */
@@ -124,6 +140,10 @@ export interface RunConfig {
   minLr: number;
   weightDecay: number;
   labelSmoothing: number;
+  /** Absent in runs saved before batch mixing and EMA existed: 0 (off). */
+  mixup?: number;
+  cutmix?: number;
+  ema?: number;
   precision: Precision;
   patience: number | null;
   minDelta: number;
@@ -185,6 +205,9 @@ export function resolveRunConfig(o: TrainOptions): RunConfig {
     minLr: o.minLr ?? 0,
     weightDecay: o.weightDecay ?? 0,
     labelSmoothing: o.labelSmoothing ?? 0,
+    mixup: o.mixup ?? 0,
+    cutmix: o.cutmix ?? 0,
+    ema: o.ema ?? 0,
     precision: o.precision ?? 'float32',
     patience: o.patience ?? null,
     minDelta: o.minDelta ?? 0,
@@ -227,6 +250,10 @@ function validate(c: RunConfig): void {
   }
   if (c.precision !== 'float32' && c.precision !== 'bfloat16') throw invalid(`precision must be float32 or bfloat16, got ${c.precision}.`);
   if (!(c.labelSmoothing >= 0 && c.labelSmoothing < 1)) throw invalid(`label smoothing must be in [0, 1), got ${c.labelSmoothing}.`);
+  for (const [name, alpha] of [['mixup', c.mixup ?? 0], ['cutmix', c.cutmix ?? 0]] as const) {
+    if (!(alpha >= 0 && Number.isFinite(alpha))) throw invalid(`${name} takes the α of its Beta(α, α) distribution, 0 or more (0 is off), got ${alpha}.`);
+  }
+  if (!((c.ema ?? 0) >= 0 && (c.ema ?? 0) < 1)) throw invalid(`The EMA decay must be in [0, 1) (0 is off; 0.999 is usual), got ${c.ema}.`);
   if (!(c.validationSplit >= 0 && c.validationSplit < 1)) throw invalid(`The validation split must be in [0, 1), got ${c.validationSplit}.`);
   if (!['adam', 'sgd', 'rmsprop'].includes(c.optimizer)) throw invalid(`Unknown optimizer '${c.optimizer}'; choose adam, sgd or rmsprop.`);
   if (!SCHEDULES.includes(c.schedule)) throw invalid(`Unknown schedule '${c.schedule}'; choose constant, cosine, step or one-cycle.`);
