@@ -25,6 +25,7 @@ import { StepTotals, trainStep } from './train-step';
 import { microBatchStep, partSeed } from './micro-batch-step';
 import { mixBatch, MixingSettings, mixingEnabled, TrainingBatch } from './batch-mixing';
 import { createRng, deriveSeed } from '../math/rng';
+import type { WeightAverage } from './weight-average';
 
 /** Mixing draws from its own generator per (seed, step). */
 const MIXING_SALT = 0x3c;
@@ -41,6 +42,8 @@ export interface LoopParts {
   signal?: AbortSignal;
   /** Data-parallel training (mpirun): this rank's part of each batch, gradients averaged over all ranks. */
   dataParallel?: DataParallel;
+  /** `--ema`: the moving average of the weights, updated after every step; validation and checkpoints use it. */
+  average?: WeightAverage;
 }
 
 export interface LoopOutcome {
@@ -191,6 +194,7 @@ export class TrainingLoop {
         const seconds = (performance.now() - started) / 1000;
         if (!Number.isFinite(loss)) throw await this.nanError(loss);
         s.step++;
+        this.p.average?.update(s.step);
         s.stepInEpoch++;
         s.images += images;
         s.seconds += seconds;
@@ -255,7 +259,8 @@ export class TrainingLoop {
   private async validate(epoch: number): Promise<{ accuracy: number } | null> {
     const { data, model, emit, config, dataParallel } = this.p;
     if (!data.validation || data.validation.size === 0 || (dataParallel && !dataParallel.isRoot)) return null;
-    const predictions = await predictDataset(model, data.validation, config.batchSize);
+    const predict = () => predictDataset(model, data.validation as NonNullable<typeof data.validation>, config.batchSize);
+    const predictions = this.p.average ? await this.p.average.withAverageIn(predict) : await predict();
     const { loss, accuracy } = lossAndAccuracy(predictions);
     const s = this.state;
     const best = s.bestValAccuracy === null || accuracy > s.bestValAccuracy + config.minDelta;
@@ -322,7 +327,7 @@ export class TrainingLoop {
     // A checkpoint of this step written before the validation lacks its new best score: write it again.
     const upToDate = s.step === this.lastSavedStep && !this.bestPending && (await exists(file));
     if (!upToDate) {
-      await saveCheckpoint(file, model, optimizer, s);
+      await saveCheckpoint(file, model, optimizer, s, this.p.average);
       this.lastSavedStep = s.step;
       emit({ type: 'checkpoint', file, step: s.step, reason });
     }
