@@ -13,6 +13,7 @@ import { startDataParallel } from '../distributed/start';
 import { wantsDistributed } from '../distributed/world';
 import { TRAINING_OPTIONS } from './training-options';
 import { SCHEDULES } from '../trained-network/run-config';
+import { findRecipe, RecipeSettings, RECIPES } from '../trained-network/recipes';
 
 /** Exit code of a run stopped by Ctrl-C / SIGTERM, as shells report 128 + SIGINT. */
 export const EXIT_INTERRUPTED = 130;
@@ -23,6 +24,7 @@ export const trainCommand: CommandSpec = {
   usage: [
     'train <train-dir...> [--test DIR] [--model lenet5] [--size 150] [--batch 32] [--epochs N | --steps N] [--lr 1e-4] [--out runs/NAME]',
     'train <train-dir...> --init-from MODEL [--normalization N [--mean R,G,B --std R,G,B]] [--resize-mode M] [...]',
+    'train <train-dir...> --recipe NAME [any flag, which wins over the recipe]',
     'train --resume runs/NAME [--epochs N | --steps N]',
   ],
   description: [
@@ -33,12 +35,17 @@ export const trainCommand: CommandSpec = {
     'Ctrl-C (or SIGTERM) saves a checkpoint and exits with code 130; --resume continues from the newest',
     'checkpoint, optimizer state included. Defaults follow the seed: LeNet-5, 150×150, batch 32, Adam, lr 1e-4,',
     'a log line every 50 steps; plus a 100-step learning-rate warm-up, without which LeNet-5 with He initialization',
-    "loses all its dense-layer ReLUs in Adam's first steps (--warmup 0 --init tutorial is the seed exactly).",
+    "loses all its dense-layer ReLUs in Adam's first steps (--recipe seed is the seed exactly: no warm-up, the seed's",
+    'initialization, no augmentation).',
     '--init-from fine-tunes an existing network instead: an imgclass run or model, or a TensorFlow.js layers',
     'model imgclass did not make (e.g. converted from Keras), which needs --normalization (and --resize-mode unless',
     'its pictures were stretched). Its input size is used; its output layer is replaced when the class count differs.',
+    '',
+    "Recipes (--recipe NAME) set what the flags given do not; 'imgclass recipes' lists every flag each one sets:",
+    ...recipeLines(),
   ].join('\n'),
   options: {
+    recipe: { type: 'string', value: 'NAME', description: `${RECIPES.map((r) => r.name).join(', ')}: a named set of settings (see above); flags given win.` },
     ...TRAINING_OPTIONS,
     test: { type: 'string', multiple: true, value: 'DIR', description: 'Test folder for validation after each epoch (repeatable).' },
     'val-split': { type: 'string', value: 'F', description: 'Without --test: hold out this fraction of the training pictures. Default 0.' },
@@ -85,6 +92,7 @@ export const trainCommand: CommandSpec = {
       type: 'boolean',
       description: 'Mixed precision: convolutions in bfloat16, weights and optimizer in float32 (CPUs with AVX-512 BF16 or AMX; ~1.3x faster).',
     },
+    precision: { type: 'string', value: 'P', description: 'float32 (default) or bfloat16 (the same as --bf16), e.g. to train a bf16 recipe in float32.' },
     patience: { type: 'string', value: 'N', description: 'Early stopping: epochs without a better validation accuracy. Default off.' },
     'min-delta': { type: 'string', value: 'D', description: 'Early stopping: smallest gain that counts. Default 0.' },
     seed: { type: 'string', value: 'N', description: 'Seed for weights, data order, augmentation, dropout. Default random (saved).' },
@@ -113,6 +121,8 @@ export const trainCommand: CommandSpec = {
   examples: [
     'imgclass train data/train --test data/test --epochs 10 --out runs/cats',
     'imgclass train data/train --val-split 0.1 --model mobilenet --size 128 --schedule cosine --warmup 100',
+    'imgclass train data/train --recipe fast --out runs/cats-fast',
+    'imgclass train data/train --recipe best --epochs 40      # the recipe with one setting changed',
     'imgclass train data/train --test data/test --init-from keras-model/ --normalization unit --steps 200',
     'imgclass train --resume runs/cats',
     'imgclass train --resume runs/cats --epochs 20      # extend a finished run',
@@ -179,12 +189,17 @@ export const trainCommand: CommandSpec = {
   },
 };
 
-/** Only the options the user typed, so a resume can tell them from defaults. */
-function trainOptionsFrom(values: OptionValues, positionals: string[]): Partial<TrainOptions> {
+/** Only the options the user typed, so a resume can tell them from defaults (and a recipe fills the rest). */
+export function trainOptionsFrom(values: OptionValues, positionals: string[]): Partial<TrainOptions> {
   const int = (name: string) => numberOpt(values, name, 'int');
   const num = (name: string) => numberOpt(values, name);
   const preprocessing = foreignModelOptions(values);
+  const precision = choiceOpt(values, 'precision', ['float32', 'bfloat16'] as const);
+  if (values.bf16 === true && precision === 'float32') throw new UsageError('--bf16 and --precision float32 disagree; give one of them.');
+  const recipe = stringOpt(values, 'recipe');
+  if (recipe !== undefined) findRecipe(recipe); // an unknown name is wrong usage, before anything else
   const options: Partial<TrainOptions> = {
+    recipe,
     train: positionals.length > 0 ? positionals : undefined,
     test: listOpt(values, 'test'),
     validationSplit: num('val-split'),
@@ -213,7 +228,7 @@ function trainOptionsFrom(values: OptionValues, positionals: string[]): Partial<
     mixup: num('mixup'),
     cutmix: num('cutmix'),
     ema: num('ema'),
-    precision: values.bf16 === true ? 'bfloat16' : undefined,
+    precision: values.bf16 === true ? 'bfloat16' : precision,
     patience: int('patience'),
     minDelta: num('min-delta'),
     augment: parseAugment(stringOpt(values, 'augment')),
@@ -223,6 +238,62 @@ function trainOptionsFrom(values: OptionValues, positionals: string[]): Partial<
     keepCheckpoints: int('keep'),
   };
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<TrainOptions>;
+}
+
+/** Each training setting a recipe may hold, and the flag that sets it (the inverse of trainOptionsFrom). */
+const RECIPE_FLAGS: Record<keyof RecipeSettings, string> = {
+  validationSplit: 'val-split',
+  model: 'model',
+  size: 'size',
+  resizeMode: 'resize-mode',
+  normalization: 'normalization',
+  lrn: 'lrn',
+  init: 'init',
+  batchSize: 'batch',
+  microBatches: 'micro-batches',
+  epochs: 'epochs',
+  steps: 'steps',
+  lr: 'lr',
+  optimizer: 'optimizer',
+  momentum: 'momentum',
+  schedule: 'schedule',
+  warmupSteps: 'warmup',
+  lrStepEvery: 'lr-step-every',
+  lrGamma: 'lr-gamma',
+  minLr: 'min-lr',
+  weightDecay: 'weight-decay',
+  labelSmoothing: 'label-smoothing',
+  mixup: 'mixup',
+  cutmix: 'cutmix',
+  ema: 'ema',
+  precision: 'precision',
+  patience: 'patience',
+  minDelta: 'min-delta',
+  augment: 'augment',
+  logEvery: 'log-every',
+  saveEvery: 'save-every',
+  keepCheckpoints: 'keep',
+};
+
+/** A recipe's settings as the command-line flags that give them, in the recipe's order. */
+export function recipeFlags(settings: RecipeSettings): string[] {
+  return (Object.entries(settings) as [keyof RecipeSettings, unknown][]).flatMap(([key, value]): string[] => {
+    const flag = `--${RECIPE_FLAGS[key]}`;
+    if (key === 'precision') return value === 'bfloat16' ? ['--bf16'] : [flag, String(value)];
+    if (key === 'augment') return [flag, formatAugment(value as boolean | AugmentationOptions)];
+    if (key === 'normalization' && typeof value === 'object') {
+      const n = value as { kind: string; mean?: number[]; std?: number[] };
+      return [flag, n.kind, ...(n.mean ? ['--mean', n.mean.join(',')] : []), ...(n.std ? ['--std', n.std.join(',')] : [])];
+    }
+    if (typeof value === 'boolean') return value ? [flag] : [];
+    return [flag, String(value)];
+  });
+}
+
+/** One line per recipe for the help text. */
+function recipeLines(): string[] {
+  const width = Math.max(...RECIPES.map((r) => r.name.length)) + 2;
+  return RECIPES.map((r) => `  ${r.name.padEnd(width)}${r.summary}`);
 }
 
 const AUGMENT_KEYS: Record<string, Exclude<keyof AugmentationOptions, 'flip'>> = {
@@ -257,6 +328,15 @@ export function parseAugment(spec: string | undefined): boolean | AugmentationOp
   return options;
 }
 
+/** Augmentation options as --augment takes them (the inverse of parseAugment). */
+export function formatAugment(augment: boolean | AugmentationOptions): string {
+  if (augment === false) return 'none';
+  if (augment === true) return 'flip';
+  const parts = augment.flip === false ? [] : ['flip'];
+  for (const [name, key] of Object.entries(AUGMENT_KEYS)) if (augment[key] !== undefined) parts.push(`${name}=${augment[key]}`);
+  return parts.length > 0 ? parts.join(',') : 'none';
+}
+
 /** Turns training events into a progress line (terminal only) and log lines. */
 export function trainReporter(out: Output): (event: TrainEvent) => void {
   return (e) => {
@@ -276,11 +356,13 @@ export function trainReporter(out: Output): (event: TrainEvent) => void {
       case 'start': {
         const c = e.config;
         const resumed = e.resumedFrom !== null ? `, resuming at step ${e.resumedFrom}` : '';
+        const recipe = c.recipe ? `, recipe ${c.recipe}` : '';
         const from = c.initFrom ? ` from ${displayPath(c.initFrom)}` : '';
         out.out(`Model: ${c.model}${from} at ${c.size}×${c.size}, ${thousands(e.params)} parameters`);
         out.out(
           `Plan: ${thousands(e.totalSteps)} steps (${e.stepsPerEpoch} per epoch, ${e.epochs} epoch${e.epochs === 1 ? '' : 's'}), batch ${c.batchSize}, ` +
-            `${c.optimizer} lr ${c.lr} ${c.schedule}${c.warmupSteps ? ` warm-up ${c.warmupSteps}` : ''}, seed ${c.seed}${resumed}`,
+            `${c.optimizer} lr ${c.lr} ${c.schedule}${c.warmupSteps ? ` warm-up ${c.warmupSteps}` : ''}${c.precision === 'bfloat16' ? ', bf16' : ''}, ` +
+            `seed ${c.seed}${recipe}${resumed}`,
         );
         out.out(`Run folder: ${e.runDir}`);
         break;

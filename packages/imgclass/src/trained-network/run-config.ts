@@ -5,6 +5,7 @@ import type { Normalization, ResizeMode } from '../data/config';
 import type { FolderLayout } from '../data/scan';
 import { ImgclassError } from '../errors';
 import { inputSize, modelSpec } from '../models/registry';
+import { withRecipe } from './recipes';
 
 export type OptimizerName = 'adam' | 'sgd' | 'rmsprop';
 export type ScheduleName = 'constant' | 'cosine' | 'step' | 'one-cycle';
@@ -12,6 +13,11 @@ export const SCHEDULES: readonly ScheduleName[] = ['constant', 'cosine', 'step',
 
 /** Everything that defines a training run; written to config.json and checked on resume. */
 export interface TrainOptions {
+  /**
+   * A named set of settings (see RECIPES: 'seed', 'fast', 'best') for everything not set here;
+   * settings given here win. config.json records the name and every resolved value.
+   */
+  recipe?: string;
   /** Training folder(s): one sub-folder per class (or Kaggle-style names with layout 'filename-prefix'). */
   train: string | string[];
   /** Test folder(s) for validation after each epoch. */
@@ -112,6 +118,8 @@ export interface TrainOptions {
 
 /** TrainOptions with every default filled in: what config.json holds. */
 export interface RunConfig {
+  /** The recipe the run started from (its values are in the fields below); null for none. Absent in older runs. */
+  recipe?: string | null;
   train: string[];
   test: string[];
   validationSplit: number;
@@ -172,7 +180,8 @@ export const DEFAULT_FINE_TUNE_LR = 1e-4;
  * `initFrom`, `o` must come from importedRunOptions (model name, size and
  * preprocessing of the imported network).
  */
-export function resolveRunConfig(o: TrainOptions): RunConfig {
+export function resolveRunConfig(given: TrainOptions): RunConfig {
+  const o = withRecipe(given);
   const spec = o.initFrom ? undefined : modelSpec(o.model ?? 'lenet5');
   const train = folderList(o.train);
   if (train.length === 0) throw invalid('Give at least one training folder.');
@@ -180,6 +189,7 @@ export function resolveRunConfig(o: TrainOptions): RunConfig {
   inputSize(size);
   if (o.epochs !== undefined && o.steps !== undefined) throw invalid('Give either epochs or steps, not both.');
   const config: RunConfig = {
+    recipe: o.recipe ?? null,
     train,
     test: folderList(o.test),
     validationSplit: o.validationSplit ?? 0,
