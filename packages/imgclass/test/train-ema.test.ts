@@ -80,7 +80,7 @@ test('--ema: after each step the average equals the closed form over the recorde
   const evaluated = await evaluate(run, testDir, { cacheDir });
   assert.ok(Math.abs(validation.loss - evaluated.loss) < 1e-4, `validation ${validation.loss}, evaluate ${evaluated.loss}`);
   const trained = await buildRunNetwork(config, classes.length);
-  trained.setWeights(trajectory[steps].map((a, i) => tf.tensor(a, trained.weights[i].shape)));
+  trained.setWeights(trajectory[steps].map((a, i) => tf.tensor(a, trained.weights[i].shape as number[])));
   const data = await loadEvaluationSet({ roots: testDir, classes, preprocessing: { size: 16 }, cacheDir });
   try {
     const trainedLoss = lossAndAccuracy(await predictDataset(trained, data.dataset, 8)).loss;

@@ -40,7 +40,7 @@ test('mixup: pictures and targets are λ·own + (1 − λ)·partner, λ and the 
   const noise = createRng(3);
   const values = Array.from({ length: 6 * 4 * 5 * 3 }, () => noise());
   const batch = batchOf(6, 4, 5, labels, (i, k) => values[i * 60 + k]);
-  const original = batch.xs.dataSync().slice();
+  const original = (batch.xs.dataSync() as Float32Array).slice();
   const { batch: mixed, mix } = mixBatch(batch, 3, { mixup: 0.4, cutmix: 0 }, createRng(99));
   // The same draws by hand: λ first, then the permutation.
   const rng = createRng(99);

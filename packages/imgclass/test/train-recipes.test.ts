@@ -83,7 +83,7 @@ test('train --recipe seed: the run keeps the recipe and its values, and --resume
   const started = await cli('train', set.train, '--recipe', 'seed', '--size', '16', '--steps', '2', '--out', run, '--cache-dir', cacheDir, '--no-report');
   assert.equal(started.code, 0, started.stderr);
   assert.match(started.stdout, /Plan: 2 steps .* adam lr 0\.0001 constant, seed \d+, recipe seed/);
-  const config = () => JSON.parse(readFileSync(path.join(run, 'config.json'), 'utf8')) as RunConfig;
+  const config = () => JSON.parse(readFileSync(path.join(run, 'config.json'), 'utf8')) as RunConfig & { createdAt: string };
   const saved = config();
   assert.deepEqual([saved.recipe, saved.model, saved.size, saved.init, saved.warmupSteps, saved.augment, saved.lr, saved.steps], ['seed', 'lenet5', 16, 'tutorial', 0, false, 1e-4, 2]);
   const resumed = await cli('train', '--resume', run, '--steps', '3', '--cache-dir', cacheDir, '--no-report');
