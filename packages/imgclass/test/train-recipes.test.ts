@@ -89,6 +89,9 @@ test('train --recipe seed: the run keeps the recipe and its values, and --resume
   const resumed = await cli('train', '--resume', run, '--steps', '3', '--cache-dir', cacheDir, '--no-report');
   assert.equal(resumed.code, 0, resumed.stderr);
   assert.deepEqual({ ...config(), steps: 2, createdAt: saved.createdAt }, saved, 'only the length changed');
+  const report = await cli('report', run, '--no-png');
+  assert.equal(report.code, 0, report.stderr);
+  assert.match(readFileSync(path.join(run, 'report.html'), 'utf8'), /<dt>recipe<\/dt><dd>seed<\/dd>/);
   const other = await cli('train', '--resume', run, '--recipe', 'fast', '--cache-dir', cacheDir);
   assert.equal(other.code, 1);
   assert.match(other.stderr, /^error: The run was started with recipe = "seed", but "fast" was given; resume without that option or start a new run\.$/);
