@@ -7,7 +7,7 @@ import { supportsBfloat16 } from '../src/backend';
 import { parseCommandArgs } from '../src/cli/command';
 import { runCli } from '../src/cli/main';
 import { recipeFlags, trainCommand, trainOptionsFrom } from '../src/cli/train-command';
-import { RECIPES } from '../src/trained-network/recipes';
+import { RECIPES, withRecipe } from '../src/trained-network/recipes';
 import { resolveRunConfig, RunConfig } from '../src/trained-network/run-config';
 import { captureOutput, tempDir, tinyPictureSet } from './imgclass-fixtures';
 
@@ -58,6 +58,9 @@ test('settings given win over the recipe; settings tied to a changed one are lef
   assert.deepEqual([bySteps.steps, bySteps.epochs], [10, null]);
   const oneCycle = resolveRunConfig({ train: 'x', recipe: 'fast', schedule: 'one-cycle' });
   assert.deepEqual([oneCycle.schedule, oneCycle.warmupSteps], ['one-cycle', 0]);
+  // Fine-tuning (--init-from) keeps the imported network's size and its own default lr; the rest of the recipe applies.
+  const tuned = withRecipe({ train: 'x', recipe: 'fast', initFrom: 'runs/old', model: 'lenet5', size: 96 });
+  assert.deepEqual([tuned.model, tuned.size, tuned.lr, tuned.epochs, tuned.schedule], ['lenet5', 96, undefined, 22, 'cosine']);
   assert.throws(() => resolveRunConfig({ train: 'x', recipe: 'fastest' }), /^ImgclassError: Unknown recipe 'fastest'; the recipes are seed, fast, best\.$/);
 });
 
