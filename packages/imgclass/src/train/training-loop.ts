@@ -191,10 +191,11 @@ export class TrainingLoop {
         if (next.done) break;
         const lr = learningRateAt(s.step, this.totalSteps, config);
         const { loss, correct, images } = this.trainStep(next.value, variables, lr);
+        // Part of the step's time: images/s count it.
+        if (Number.isFinite(loss)) this.p.average?.update(s.step + 1);
         const seconds = (performance.now() - started) / 1000;
         if (!Number.isFinite(loss)) throw await this.nanError(loss);
         s.step++;
-        this.p.average?.update(s.step);
         s.stepInEpoch++;
         s.images += images;
         s.seconds += seconds;
