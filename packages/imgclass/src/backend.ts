@@ -39,6 +39,11 @@ export async function backendInfo(): Promise<BackendInfo> {
   };
 }
 
+/** Whether the oneDNN backend loaded and this CPU has bf16 instructions (AVX-512 BF16 or AMX). */
+export function supportsBfloat16(): boolean {
+  return onednn?.supportsBfloat16() ?? false;
+}
+
 /** 'float32', or 'bfloat16' for mixed precision (bf16 convolutions, f32 weights). */
 export type Precision = 'float32' | 'bfloat16';
 

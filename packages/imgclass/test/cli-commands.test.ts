@@ -47,7 +47,7 @@ test('wrong usage: one sentence on stderr, exit code 2, no stack trace', async (
     [['train', 'x', '--epochs', 'many'], "error: --epochs expects a whole number, got 'many'."],
     [['train', 'x', '--optimizer', 'lion'], "error: --optimizer must be one of adam, sgd, rmsprop, got 'lion'."],
     [['summary', '--model'], "error: Option '--model' needs a value. See 'imgclass summary --help'."],
-    [['predict', 'run'], "error: 'imgclass predict' needs <run-or-model> <picture|folder|glob...> [--top K] [--tta] [--json | --csv]. See 'imgclass predict --help'."],
+    [['predict', 'run'], "error: 'imgclass predict' needs <run-or-model> <picture|folder|glob...> [--top K] [--tta | --tta-crops] [--json | --csv]. See 'imgclass predict --help'."],
   ] as const) {
     const r = await cli(...args);
     assert.equal(r.code, 2, args.join(' '));

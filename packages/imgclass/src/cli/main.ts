@@ -10,6 +10,7 @@ import { inspectCommand } from './inspect-command';
 import { lrFindCommand } from './lr-find-command';
 import { modelsCommand } from './models-command';
 import { predictCommand } from './predict-command';
+import { recipesCommand } from './recipes-command';
 import { reportCommand } from './report-command';
 import { serveCommand } from './serve-command';
 import { summaryCommand } from './summary-command';
@@ -18,6 +19,7 @@ import { trainCommand } from './train-command';
 export const COMMANDS: readonly CommandSpec[] = [
   demoCommand,
   trainCommand,
+  recipesCommand,
   lrFindCommand,
   evaluateCommand,
   predictCommand,

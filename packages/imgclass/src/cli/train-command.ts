@@ -12,6 +12,8 @@ import { bar } from './output';
 import { startDataParallel } from '../distributed/start';
 import { wantsDistributed } from '../distributed/world';
 import { TRAINING_OPTIONS } from './training-options';
+import { SCHEDULES } from '../trained-network/run-config';
+import { findRecipe, RecipeSettings, RECIPES } from '../trained-network/recipes';
 
 /** Exit code of a run stopped by Ctrl-C / SIGTERM, as shells report 128 + SIGINT. */
 export const EXIT_INTERRUPTED = 130;
@@ -22,6 +24,7 @@ export const trainCommand: CommandSpec = {
   usage: [
     'train <train-dir...> [--test DIR] [--model lenet5] [--size 150] [--batch 32] [--epochs N | --steps N] [--lr 1e-4] [--out runs/NAME]',
     'train <train-dir...> --init-from MODEL [--normalization N [--mean R,G,B --std R,G,B]] [--resize-mode M] [...]',
+    'train <train-dir...> --recipe NAME [any flag, which wins over the recipe]',
     'train --resume runs/NAME [--epochs N | --steps N]',
   ],
   description: [
@@ -32,12 +35,17 @@ export const trainCommand: CommandSpec = {
     'Ctrl-C (or SIGTERM) saves a checkpoint and exits with code 130; --resume continues from the newest',
     'checkpoint, optimizer state included. Defaults follow the seed: LeNet-5, 150×150, batch 32, Adam, lr 1e-4,',
     'a log line every 50 steps; plus a 100-step learning-rate warm-up, without which LeNet-5 with He initialization',
-    "loses all its dense-layer ReLUs in Adam's first steps (--warmup 0 --init tutorial is the seed exactly).",
+    "loses all its dense-layer ReLUs in Adam's first steps (--recipe seed is the seed exactly: no warm-up, the seed's",
+    'initialization, no augmentation).',
     '--init-from fine-tunes an existing network instead: an imgclass run or model, or a TensorFlow.js layers',
     'model imgclass did not make (e.g. converted from Keras), which needs --normalization (and --resize-mode unless',
     'its pictures were stretched). Its input size is used; its output layer is replaced when the class count differs.',
+    '',
+    "Recipes (--recipe NAME) set what the flags given do not; 'imgclass recipes' lists every flag each one sets:",
+    ...recipeLines(),
   ].join('\n'),
   options: {
+    recipe: { type: 'string', value: 'NAME', description: `${RECIPES.map((r) => r.name).join(', ')}: a named set of settings (see above); flags given win.` },
     ...TRAINING_OPTIONS,
     test: { type: 'string', multiple: true, value: 'DIR', description: 'Test folder for validation after each epoch (repeatable).' },
     'val-split': { type: 'string', value: 'F', description: 'Without --test: hold out this fraction of the training pictures. Default 0.' },
@@ -55,16 +63,36 @@ export const trainCommand: CommandSpec = {
     epochs: { type: 'string', value: 'N', description: 'Passes over the training pictures. Default 10.' },
     steps: { type: 'string', value: 'N', description: 'Total optimizer steps instead of epochs.' },
     lr: { type: 'string', value: 'LR', description: 'Peak learning rate. Default 1e-4 for lenet5, alexnet, vgg16; 1e-3 for resnet18, resnet18-half, mobilenet.' },
-    schedule: { type: 'string', value: 'S', description: 'constant (default), cosine or step.' },
+    schedule: {
+      type: 'string',
+      value: 'S',
+      description: 'constant (default), cosine, step or one-cycle (lr/25 up to lr over the first quarter, then down to lr/25e4; no --warmup).',
+    },
     warmup: { type: 'string', value: 'N', description: 'Linear learning-rate warm-up steps. Default 100 (0 turns it off).' },
     'lr-step-every': { type: 'string', value: 'N', description: 'step schedule: decay every N steps. Default a third of the run.' },
     'lr-gamma': { type: 'string', value: 'G', description: 'step schedule: decay factor. Default 0.1.' },
     'min-lr': { type: 'string', value: 'LR', description: 'cosine schedule: final rate. Default 0.' },
     'label-smoothing': { type: 'string', value: 'E', description: 'Label smoothing. Default 0.' },
+    mixup: {
+      type: 'string',
+      value: 'ALPHA',
+      description: 'mixup: blend each batch with a shuffled copy of itself, pictures and labels, weight ~ Beta(ALPHA, ALPHA) (e.g. 0.2). Default off.',
+    },
+    cutmix: {
+      type: 'string',
+      value: 'ALPHA',
+      description: "CutMix: paste a box from another picture of the batch, labels weighted by area (e.g. 1). With --mixup: one of the two per batch.",
+    },
+    ema: {
+      type: 'string',
+      value: 'DECAY',
+      description: 'Keep an exponential moving average of the weights (e.g. 0.999); validation, best.ckpt and model/ use it. Default off.',
+    },
     bf16: {
       type: 'boolean',
       description: 'Mixed precision: convolutions in bfloat16, weights and optimizer in float32 (CPUs with AVX-512 BF16 or AMX; ~1.3x faster).',
     },
+    precision: { type: 'string', value: 'P', description: 'float32 (default) or bfloat16 (the same as --bf16), e.g. to train a bf16 recipe in float32.' },
     patience: { type: 'string', value: 'N', description: 'Early stopping: epochs without a better validation accuracy. Default off.' },
     'min-delta': { type: 'string', value: 'D', description: 'Early stopping: smallest gain that counts. Default 0.' },
     seed: { type: 'string', value: 'N', description: 'Seed for weights, data order, augmentation, dropout. Default random (saved).' },
@@ -93,6 +121,8 @@ export const trainCommand: CommandSpec = {
   examples: [
     'imgclass train data/train --test data/test --epochs 10 --out runs/cats',
     'imgclass train data/train --val-split 0.1 --model mobilenet --size 128 --schedule cosine --warmup 100',
+    'imgclass train data/train --recipe fast --out runs/cats-fast',
+    'imgclass train data/train --recipe best --epochs 40      # the recipe with one setting changed',
     'imgclass train data/train --test data/test --init-from keras-model/ --normalization unit --steps 200',
     'imgclass train --resume runs/cats',
     'imgclass train --resume runs/cats --epochs 20      # extend a finished run',
@@ -159,12 +189,17 @@ export const trainCommand: CommandSpec = {
   },
 };
 
-/** Only the options the user typed, so a resume can tell them from defaults. */
-function trainOptionsFrom(values: OptionValues, positionals: string[]): Partial<TrainOptions> {
+/** Only the options the user typed, so a resume can tell them from defaults (and a recipe fills the rest). */
+export function trainOptionsFrom(values: OptionValues, positionals: string[]): Partial<TrainOptions> {
   const int = (name: string) => numberOpt(values, name, 'int');
   const num = (name: string) => numberOpt(values, name);
   const preprocessing = foreignModelOptions(values);
+  const precision = choiceOpt(values, 'precision', ['float32', 'bfloat16'] as const);
+  if (values.bf16 === true && precision === 'float32') throw new UsageError('--bf16 and --precision float32 disagree; give one of them.');
+  const recipe = stringOpt(values, 'recipe');
+  if (recipe !== undefined) findRecipe(recipe); // an unknown name is wrong usage, before anything else
   const options: Partial<TrainOptions> = {
+    recipe,
     train: positionals.length > 0 ? positionals : undefined,
     test: listOpt(values, 'test'),
     validationSplit: num('val-split'),
@@ -183,14 +218,17 @@ function trainOptionsFrom(values: OptionValues, positionals: string[]): Partial<
     lr: num('lr'),
     optimizer: choiceOpt(values, 'optimizer', ['adam', 'sgd', 'rmsprop'] as const),
     momentum: num('momentum'),
-    schedule: choiceOpt(values, 'schedule', ['constant', 'cosine', 'step'] as const),
+    schedule: choiceOpt(values, 'schedule', SCHEDULES),
     warmupSteps: int('warmup'),
     lrStepEvery: int('lr-step-every'),
     lrGamma: num('lr-gamma'),
     minLr: num('min-lr'),
     weightDecay: num('weight-decay'),
     labelSmoothing: num('label-smoothing'),
-    precision: values.bf16 === true ? 'bfloat16' : undefined,
+    mixup: num('mixup'),
+    cutmix: num('cutmix'),
+    ema: num('ema'),
+    precision: values.bf16 === true ? 'bfloat16' : precision,
     patience: int('patience'),
     minDelta: num('min-delta'),
     augment: parseAugment(stringOpt(values, 'augment')),
@@ -202,15 +240,72 @@ function trainOptionsFrom(values: OptionValues, positionals: string[]): Partial<
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<TrainOptions>;
 }
 
+/** Each training setting a recipe may hold, and the flag that sets it (the inverse of trainOptionsFrom). */
+const RECIPE_FLAGS: Record<keyof RecipeSettings, string> = {
+  validationSplit: 'val-split',
+  model: 'model',
+  size: 'size',
+  resizeMode: 'resize-mode',
+  normalization: 'normalization',
+  lrn: 'lrn',
+  init: 'init',
+  batchSize: 'batch',
+  microBatches: 'micro-batches',
+  epochs: 'epochs',
+  steps: 'steps',
+  lr: 'lr',
+  optimizer: 'optimizer',
+  momentum: 'momentum',
+  schedule: 'schedule',
+  warmupSteps: 'warmup',
+  lrStepEvery: 'lr-step-every',
+  lrGamma: 'lr-gamma',
+  minLr: 'min-lr',
+  weightDecay: 'weight-decay',
+  labelSmoothing: 'label-smoothing',
+  mixup: 'mixup',
+  cutmix: 'cutmix',
+  ema: 'ema',
+  precision: 'precision',
+  patience: 'patience',
+  minDelta: 'min-delta',
+  augment: 'augment',
+  logEvery: 'log-every',
+  saveEvery: 'save-every',
+  keepCheckpoints: 'keep',
+};
+
+/** A recipe's settings as the command-line flags that give them, in the recipe's order. */
+export function recipeFlags(settings: RecipeSettings): string[] {
+  return (Object.entries(settings) as [keyof RecipeSettings, unknown][]).flatMap(([key, value]): string[] => {
+    const flag = `--${RECIPE_FLAGS[key]}`;
+    if (key === 'precision') return value === 'bfloat16' ? ['--bf16'] : [flag, String(value)];
+    if (key === 'augment') return [flag, formatAugment(value as boolean | AugmentationOptions)];
+    if (key === 'normalization' && typeof value === 'object') {
+      const n = value as { kind: string; mean?: number[]; std?: number[] };
+      return [flag, n.kind, ...(n.mean ? ['--mean', n.mean.join(',')] : []), ...(n.std ? ['--std', n.std.join(',')] : [])];
+    }
+    if (typeof value === 'boolean') return value ? [flag] : [];
+    return [flag, String(value)];
+  });
+}
+
+/** One line per recipe for the help text. */
+function recipeLines(): string[] {
+  const width = Math.max(...RECIPES.map((r) => r.name.length)) + 2;
+  return RECIPES.map((r) => `  ${r.name.padEnd(width)}${r.summary}`);
+}
+
 const AUGMENT_KEYS: Record<string, Exclude<keyof AugmentationOptions, 'flip'>> = {
   'pad-crop': 'padCrop',
   'scale-crop': 'scaleCrop',
   rotation: 'rotation',
   brightness: 'brightness',
   contrast: 'contrast',
+  erase: 'erase',
 };
 
-/** 'none' | 'flip' | 'flip,pad-crop=8,rotation=10' -> augmentation options. */
+/** 'none' | 'flip' | 'flip,pad-crop=8,rotation=10,erase=0.25' -> augmentation options. */
 export function parseAugment(spec: string | undefined): boolean | AugmentationOptions | undefined {
   if (spec === undefined) return undefined;
   if (spec === 'none') return false;
@@ -225,12 +320,21 @@ export function parseAugment(spec: string | undefined): boolean | AugmentationOp
     const value = Number(raw);
     if (!(key in AUGMENT_KEYS) || raw === undefined || !Number.isFinite(value)) {
       throw new UsageError(
-        `Cannot read '${part}' in --augment; use none, flip, or a list like flip,pad-crop=8,scale-crop=0.8,rotation=10,brightness=0.1,contrast=0.1.`,
+        `Cannot read '${part}' in --augment; use none, flip, or a list like flip,pad-crop=8,scale-crop=0.8,rotation=10,brightness=0.1,contrast=0.1,erase=0.25.`,
       );
     }
     options[AUGMENT_KEYS[key]] = value;
   }
   return options;
+}
+
+/** Augmentation options as --augment takes them (the inverse of parseAugment). */
+export function formatAugment(augment: boolean | AugmentationOptions): string {
+  if (augment === false) return 'none';
+  if (augment === true) return 'flip';
+  const parts = augment.flip === false ? [] : ['flip'];
+  for (const [name, key] of Object.entries(AUGMENT_KEYS)) if (augment[key] !== undefined) parts.push(`${name}=${augment[key]}`);
+  return parts.length > 0 ? parts.join(',') : 'none';
 }
 
 /** Turns training events into a progress line (terminal only) and log lines. */
@@ -252,11 +356,13 @@ export function trainReporter(out: Output): (event: TrainEvent) => void {
       case 'start': {
         const c = e.config;
         const resumed = e.resumedFrom !== null ? `, resuming at step ${e.resumedFrom}` : '';
+        const recipe = c.recipe ? `, recipe ${c.recipe}` : '';
         const from = c.initFrom ? ` from ${displayPath(c.initFrom)}` : '';
         out.out(`Model: ${c.model}${from} at ${c.size}×${c.size}, ${thousands(e.params)} parameters`);
         out.out(
           `Plan: ${thousands(e.totalSteps)} steps (${e.stepsPerEpoch} per epoch, ${e.epochs} epoch${e.epochs === 1 ? '' : 's'}), batch ${c.batchSize}, ` +
-            `${c.optimizer} lr ${c.lr} ${c.schedule}${c.warmupSteps ? ` warm-up ${c.warmupSteps}` : ''}, seed ${c.seed}${resumed}`,
+            `${c.optimizer} lr ${c.lr} ${c.schedule}${c.warmupSteps ? ` warm-up ${c.warmupSteps}` : ''}${c.precision === 'bfloat16' ? ', bf16' : ''}, ` +
+            `seed ${c.seed}${recipe}${resumed}`,
         );
         out.out(`Run folder: ${e.runDir}`);
         break;

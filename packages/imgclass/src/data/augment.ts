@@ -1,4 +1,4 @@
-import { Rng } from '../math/rng';
+import { Rng, standardNormal } from '../math/rng';
 
 /** An HWC, 3-channel uint8 image as augmentations see it. */
 export interface PixelImage {
@@ -28,6 +28,12 @@ export interface Augmentation {
   axisMaps?(width: number, height: number, rng: Rng): AxisMaps;
   /** How to build it again (built-in transforms): lets a worker thread run the same chain. */
   readonly spec?: AugmentationSpec;
+  /**
+   * Transforms that work on the normalized float picture (random erasing): batches run them after
+   * the normalization, each picture with its own generator (see prepareBatchPixels); `apply` is
+   * their form on uint8 pixels for one-off use.
+   */
+  applyNormalized?(pixels: Float32Array, offset: number, width: number, height: number, rng: Rng): void;
 }
 
 /** A built-in transform as data: its factory and arguments. */
@@ -36,7 +42,8 @@ export type AugmentationSpec =
   | ['padAndRandomCrop', number]
   | ['randomScaleCrop', number]
   | ['randomRotation', number]
-  | ['brightnessContrastJitter', number, number];
+  | ['brightnessContrastJitter', number, number]
+  | ['randomErasing', number];
 
 /** The transforms of `specs`, built again (in a worker thread). */
 export function augmentationsFromSpecs(specs: readonly AugmentationSpec[]): Augmentation[] {
@@ -47,6 +54,7 @@ export function augmentationsFromSpecs(specs: readonly AugmentationSpec[]): Augm
       case 'randomScaleCrop': return randomScaleCrop(spec[1]);
       case 'randomRotation': return randomRotation(spec[1]);
       case 'brightnessContrastJitter': return brightnessContrastJitter(spec[1], spec[2]);
+      case 'randomErasing': return randomErasing(spec[1]);
     }
   });
 }
@@ -86,6 +94,11 @@ export interface AugmentationOptions {
   brightness?: number;
   /** Scale contrast around the image mean by a factor in [1 - c, 1 + c]. */
   contrast?: number;
+  /**
+   * Random erasing with this probability per picture: one box of 2–33% of the area, aspect 0.3–3.3,
+   * filled with N(0, 1) noise after normalization.
+   */
+  erase?: number;
 }
 
 export const DEFAULT_AUGMENTATION: Readonly<AugmentationOptions> = Object.freeze({ flip: true });
@@ -100,6 +113,7 @@ export function buildAugmentations(options: AugmentationOptions = DEFAULT_AUGMEN
   if (options.brightness || options.contrast) {
     list.push(brightnessContrastJitter(options.brightness ?? 0, options.contrast ?? 0));
   }
+  if (options.erase) list.push(randomErasing(options.erase));
   return list;
 }
 
@@ -485,6 +499,74 @@ export function brightnessContrastJitter(brightness: number, contrast: number): 
       return { data: out, width: image.width, height: image.height };
     },
   };
+}
+
+/** An axis-aligned box of a picture, in pixels. */
+export interface PixelBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Random erasing's box area as a share of the picture, and its aspect ratio (height / width): torchvision's defaults. */
+export const ERASE_SCALE = [0.02, 0.33] as const;
+export const ERASE_RATIO = [0.3, 3.3] as const;
+
+/**
+ * Whether random erasing fires for one picture and where: torchvision's RandomErasing.get_params.
+ * With `probability`, up to 10 tries of an area share uniform in ERASE_SCALE and a log-uniform
+ * aspect in ERASE_RATIO, the first box that fits inside the picture at a uniform position; null
+ * when it does not fire or no try fits.
+ */
+export function eraseBox(width: number, height: number, probability: number, rng: Rng): PixelBox | null {
+  if (!(rng() < probability)) return null;
+  const [lo, hi] = ERASE_SCALE;
+  const [logLo, logHi] = [Math.log(ERASE_RATIO[0]), Math.log(ERASE_RATIO[1])];
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const area = width * height * (lo + (hi - lo) * rng());
+    const aspect = Math.exp(logLo + (logHi - logLo) * rng());
+    const h = Math.round(Math.sqrt(area * aspect));
+    const w = Math.round(Math.sqrt(area / aspect));
+    if (!(h < height && w < width)) continue;
+    const y = Math.floor(rng() * (height - h + 1));
+    const x = Math.floor(rng() * (width - w + 1));
+    return { x, y, width: w, height: h };
+  }
+  return null;
+}
+
+/**
+ * Random erasing (Zhong et al., "Random Erasing Data Augmentation", 2017; torchvision's
+ * RandomErasing with value='random'): with `probability`, one box of eraseBox is replaced by noise.
+ * In training batches it runs after the normalization and the noise is N(0, 1), every channel of
+ * every pixel drawn on its own: what torchvision does on a normalized tensor, and on the scale of
+ * a standardized picture. On uint8 pictures (`apply`) the noise is uniform 0..255, as the paper's.
+ */
+export function randomErasing(probability: number): Augmentation {
+  return {
+    name: `erase(${probability})`,
+    spec: ['randomErasing', probability],
+    apply(image, rng) {
+      const box = eraseBox(image.width, image.height, probability, rng);
+      if (!box) return image;
+      const data = Uint8Array.from(image.data);
+      forEachBoxValue(box, image.width, (i) => (data[i] = Math.floor(rng() * 256)));
+      return { data, width: image.width, height: image.height };
+    },
+    applyNormalized(pixels, offset, width, height, rng) {
+      const box = eraseBox(width, height, probability, rng);
+      if (box) forEachBoxValue(box, width, (i) => (pixels[offset + i] = standardNormal(rng)));
+    },
+  };
+}
+
+/** Calls `visit` with the index of every value (3 per pixel, HWC) inside `box`, row by row. */
+function forEachBoxValue(box: PixelBox, width: number, visit: (index: number) => void): void {
+  for (let y = box.y; y < box.y + box.height; y++) {
+    const end = (y * width + box.x + box.width) * 3;
+    for (let i = (y * width + box.x) * 3; i < end; i++) visit(i);
+  }
 }
 
 function clampByte(v: number): number {

@@ -4,7 +4,15 @@ import { Augmentation, BatchAxisMap, canChainAxisMaps, chainAxisMapsInto, compos
 import { Normalization } from './config';
 import { nativeAddon } from './native';
 import { normalizationTable, normalizeInto } from './normalize';
-import { createRng } from '../math/rng';
+import { createRng, deriveSeed } from '../math/rng';
+
+/**
+ * The seed of a picture's generator for the transforms of its normalized pixels (random
+ * erasing), derived from its augmentation seed: adding one leaves its crops and flips as they were.
+ */
+export function normalizedStageSeed(seed: number): number {
+  return deriveSeed(seed, 0xe5);
+}
 
 export interface BatchPixelsInput {
   /** `count` cached records (width*height*3 bytes each), back to back. */
@@ -21,6 +29,20 @@ export interface BatchPixelsInput {
 }
 
 export function prepareBatchPixels(input: BatchPixelsInput): Float32Array {
+  const normalizedStage = input.augmentations.filter((a) => a.applyNormalized);
+  if (normalizedStage.length === 0) return preparePixels(input);
+  const pixels = preparePixels({ ...input, augmentations: input.augmentations.filter((a) => !a.applyNormalized) });
+  const { count, width, height } = input;
+  const record = width * height * 3;
+  for (let i = 0; i < count; i++) {
+    const rng = createRng(normalizedStageSeed(input.seeds[i]));
+    for (const a of normalizedStage) a.applyNormalized?.(pixels, i * record, width, height, rng);
+  }
+  return pixels;
+}
+
+/** Read, augment (transforms of uint8 pixels) and normalize. */
+function preparePixels(input: BatchPixelsInput): Float32Array {
   const { records, count, width, height, augmentations } = input;
   const record = width * height * 3;
   const pixels = new Float32Array(count * record);

@@ -3,7 +3,7 @@ import type { DataParallel } from '../distributed/data-parallel';
 import { predictDatasetSharded } from './sharded-inference';
 import type { DatasetReport } from '../data/report';
 import { Classifier, loadClassifier } from '../trained-network/load-classifier';
-import { TTA_DESCRIPTION } from '../predict/test-time-augmentation';
+import { TTA_VIEWS, ttaMode, TtaMode } from '../predict/test-time-augmentation';
 import { argMax, DatasetPredictions, lossAndAccuracy, predictDataset } from './predict-dataset';
 
 export interface ClassMetrics {
@@ -34,14 +34,14 @@ export interface EvaluationResult {
   /** Wrong answers, most confident first. */
   mostConfidentlyWrong: ConfidentMistake[];
   report: DatasetReport;
-  /** With the `tta` option: the same pictures scored by the mean of the picture's and its mirror image's probabilities. */
+  /** With the `tta` option: the same pictures scored by the mean of the probabilities over the views of each picture. */
   testTimeAugmentation?: AugmentedScores;
 }
 
 /** Scores under test-time augmentation, reported beside (not instead of) the plain ones. */
 export interface AugmentedScores {
-  /** What is averaged over: 'flip' = the picture and its horizontal mirror image. */
-  augmentation: typeof TTA_DESCRIPTION;
+  /** What is averaged over: 'flip' = the picture and its horizontal mirror image; see TTA_VIEWS. */
+  augmentation: string;
   accuracy: number;
   loss: number;
   perClass: ClassMetrics[];
@@ -54,8 +54,11 @@ export interface EvaluateOptions {
   worst?: number;
   /** Where decoded pixels are cached. Default `.imgclass-cache` in the working directory. */
   cacheDir?: string;
-  /** Also score with test-time augmentation (mean over the picture and its mirror image). Default false. */
-  tta?: boolean;
+  /**
+   * Also score with test-time augmentation: true or 'flip', the mean over the picture and its mirror
+   * image; 'crops', over the picture and its four corner crops, each also mirrored. Default false.
+   */
+  tta?: boolean | TtaMode;
   onProgress?: (progress: { done: number; total: number }) => void;
   onWarning?: (message: string) => void;
   /** One rank of an MPI job: batches spread over the ranks, the same result on every rank. */
@@ -117,7 +120,7 @@ export async function evaluate(
         confusion,
         mostConfidentlyWrong: mistakes.slice(0, options.worst ?? 10),
         report: data.report,
-        ...(augmented ? { testTimeAugmentation: augmentedScores(c.classes, predictions, augmented) } : {}),
+        ...(augmented ? { testTimeAugmentation: augmentedScores(c.classes, predictions, augmented, ttaMode(options.tta) ?? 'flip') } : {}),
       };
     } finally {
       await data.close();
@@ -134,9 +137,9 @@ function confusionMatrix(p: DatasetPredictions, probs: Float32Array): number[][]
   return confusion;
 }
 
-function augmentedScores(classes: string[], p: DatasetPredictions, probs: Float32Array): AugmentedScores {
+function augmentedScores(classes: string[], p: DatasetPredictions, probs: Float32Array, mode: TtaMode): AugmentedScores {
   const { loss, accuracy } = lossAndAccuracy({ ...p, probs });
-  return { augmentation: TTA_DESCRIPTION, accuracy, loss, perClass: classMetrics(classes, confusionMatrix(p, probs)) };
+  return { augmentation: TTA_VIEWS[mode], accuracy, loss, perClass: classMetrics(classes, confusionMatrix(p, probs)) };
 }
 
 /** Precision, recall and F1 per class from the confusion matrix; 0 where undefined (no predictions / no pictures). */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageDataset } from '../data/image-dataset';
-import { predictBatchProbabilities } from '../predict/test-time-augmentation';
+import { predictBatchProbabilities, TtaMode } from '../predict/test-time-augmentation';
 
 /** Softmax outputs for every image of a dataset, in dataset order. */
 export interface DatasetPredictions {
@@ -9,19 +9,20 @@ export interface DatasetPredictions {
   labels: Int32Array;
   paths: string[];
   classes: number;
-  /** With test-time augmentation: the mean of `probs` and the flipped pictures' outputs, laid out as `probs`. */
+  /** With test-time augmentation: the mean of the outputs over every view (see ttaViews), laid out as `probs`. */
   augmentedProbs?: Float32Array;
 }
 
 /**
- * Runs the model in inference mode over the dataset (no shuffle, no training augmentation); `tta` adds flipped pictures.
+ * Runs the model in inference mode over the dataset (no shuffle, no training augmentation); `tta` adds flipped pictures
+ * (true, 'flip'), and corner crops ('crops').
  * `batchShard` keeps only batches index, index + count, … (one rank's part of a distributed evaluation).
  */
 export async function predictDataset(
   model: tf.LayersModel,
   dataset: ImageDataset,
   batchSize = 32,
-  options: { tta?: boolean; batchShard?: { index: number; count: number } } = {},
+  options: { tta?: boolean | TtaMode; batchShard?: { index: number; count: number } } = {},
 ): Promise<DatasetPredictions> {
   const classes = (model.outputs[0].shape as number[])[1];
   const shard = options.batchShard ?? { index: 0, count: 1 };
@@ -37,7 +38,7 @@ export async function predictDataset(
       tf.dispose([batch.xs, batch.ys]);
       continue;
     }
-    const out = predictBatchProbabilities(model, batch.xs, augmentedProbs !== undefined, batchSize);
+    const out = predictBatchProbabilities(model, batch.xs, options.tta ?? false, batchSize);
     probs.set(await out.plain.data(), row * classes);
     if (augmentedProbs && out.augmented) augmentedProbs.set(await out.augmented.data(), row * classes);
     labels.set(batch.labels, row);

@@ -8,6 +8,7 @@ import { DatasetPredictions, predictDataset } from './predict-dataset';
 import { Classifier, loadClassifier } from '../trained-network/load-classifier';
 import { checkSomeRead, predict, Prediction, PredictOptions } from '../predict/predict';
 import type { DataParallel } from '../distributed/data-parallel';
+import type { TtaMode } from '../predict/test-time-augmentation';
 
 /**
  * Puts per-rank lists of whole batches back in order: batch b came from rank
@@ -63,7 +64,7 @@ export async function predictDatasetSharded(
   model: tf.LayersModel,
   dataset: ImageDataset,
   batchSize: number,
-  options: { tta?: boolean } = {},
+  options: { tta?: boolean | TtaMode } = {},
 ): Promise<DatasetPredictions> {
   const mine = await predictDataset(model, dataset, batchSize, { ...options, batchShard: dp.shard });
   const k = mine.classes;

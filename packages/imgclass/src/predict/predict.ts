@@ -5,7 +5,7 @@ import { imageToTensor } from '../data/image-to-tensor';
 import { ImgclassError } from '../errors';
 import { expandInputs } from './expand-inputs';
 import { Classifier, loadClassifier } from '../trained-network/load-classifier';
-import { predictBatchProbabilities } from './test-time-augmentation';
+import { predictBatchProbabilities, TtaMode } from './test-time-augmentation';
 
 export interface ClassProbability {
   className: string;
@@ -25,8 +25,11 @@ export interface PredictOptions {
   top?: number;
   /** Pictures per forward pass. Default 32. */
   batchSize?: number;
-  /** Test-time augmentation: report the mean of the picture's and its mirror image's probabilities. Default false. */
-  tta?: boolean;
+  /**
+   * Test-time augmentation: true or 'flip' reports the mean of the picture's and its mirror image's
+   * probabilities; 'crops' the mean over the picture and its four corner crops, each also mirrored. Default false.
+   */
+  tta?: boolean | TtaMode;
   /**
    * Predict only batches index, index + count, … (one rank of a distributed
    * run: whole batches, so every picture is computed in the same company as
@@ -72,7 +75,7 @@ export function checkSomeRead(results: readonly Prediction[]): void {
   }
 }
 
-async function predictBatch(c: Classifier, files: string[], top: number, single: boolean, tta: boolean): Promise<Prediction[]> {
+async function predictBatch(c: Classifier, files: string[], top: number, single: boolean, tta: boolean | TtaMode): Promise<Prediction[]> {
   const decoded = await mapConcurrent(files, 8, async (file) => {
     try {
       return { file, tensor: await imageToTensor(file, c.preprocessing) };

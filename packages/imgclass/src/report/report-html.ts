@@ -21,6 +21,21 @@ export interface ReportHtmlParts {
   mistakesSvg?: string;
 }
 
+/** The recipe and the regularizers a run used, where it used any. */
+function extraFacts(c: ReportHtmlParts['config']): [string, string][] {
+  const regularizers = [
+    c.labelSmoothing ? `label smoothing ${c.labelSmoothing}` : '',
+    c.weightDecay ? `weight decay ${c.weightDecay}` : '',
+    c.mixup ? `mixup ${c.mixup}` : '',
+    c.cutmix ? `CutMix ${c.cutmix}` : '',
+    c.ema ? `EMA of the weights ${c.ema}` : '',
+  ].filter(Boolean);
+  return [
+    ...(c.recipe ? [['recipe', c.recipe] as [string, string]] : []),
+    ...(regularizers.length > 0 ? [['regularization', regularizers.join(', ')] as [string, string]] : []),
+  ];
+}
+
 /** One HTML file with the charts inlined as SVG and the stylesheet inlined: it opens offline, anywhere. */
 export function reportHtml(p: ReportHtmlParts): string {
   const summary = summarizeMetrics(p.records);
@@ -31,6 +46,7 @@ export function reportHtml(p: ReportHtmlParts): string {
     ['steps', String(summary.steps)],
     ['training time', duration(summary.seconds)],
     ['optimizer', `${c.optimizer}, lr ${c.lr} (${c.schedule}${c.warmupSteps ? `, ${c.warmupSteps} warm-up steps` : ''}), batch ${c.batchSize}`],
+    ...extraFacts(c),
     [
       'best validation accuracy',
       summary.bestValidationAccuracy === null ? '—' : `${percent(summary.bestValidationAccuracy)} (epoch ${summary.bestValidationEpoch})`,

@@ -1,9 +1,14 @@
 export { resumeTraining, train } from './train';
 export type { TrainHooks, TrainResult } from './train';
-export { DEFAULT_EPOCHS, DEFAULT_WARMUP_STEPS, resolveRunConfig } from '../trained-network/run-config';
+export { DEFAULT_EPOCHS, DEFAULT_WARMUP_STEPS, resolveRunConfig, SCHEDULES } from '../trained-network/run-config';
 export type { OptimizerName, RunConfig, ScheduleName, TrainOptions } from '../trained-network/run-config';
 export type { TrainEvent } from './events';
-export { learningRateAt } from './lr-schedule';
+export { learningRateAt, oneCycleLr } from './lr-schedule';
+export { findRecipe, RECIPES, withRecipe } from '../trained-network/recipes';
+export type { Recipe, RecipeSettings } from '../trained-network/recipes';
+export { cutMixBox, mixBatch } from './batch-mixing';
+export type { BatchMix, MixingSettings, TrainingBatch } from './batch-mixing';
+export { averageDecayAt, WeightAverage } from './weight-average';
 export type { MetricsRecord } from './metrics-log';
 export { exponentialLr, lrFind, suggestLr } from './lr-find';
 export type { LrFindOptions, LrFindResult } from './lr-find';

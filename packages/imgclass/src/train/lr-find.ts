@@ -11,7 +11,7 @@ import { trainStep } from './train-step';
 /** The training settings of TrainOptions that matter for a short run with a rising rate. */
 type RunSettings = Omit<
   TrainOptions,
-  'test' | 'validationSplit' | 'epochs' | 'steps' | 'lr' | 'schedule' | 'warmupSteps' | 'lrStepEvery' | 'lrGamma' | 'minLr' | 'patience' | 'minDelta' | 'logEvery' | 'saveEvery' | 'keepCheckpoints'
+  'test' | 'validationSplit' | 'epochs' | 'steps' | 'lr' | 'schedule' | 'warmupSteps' | 'lrStepEvery' | 'lrGamma' | 'minLr' | 'patience' | 'minDelta' | 'logEvery' | 'saveEvery' | 'keepCheckpoints' | 'mixup' | 'cutmix' | 'ema' | 'recipe'
 >;
 
 export interface LrFindOptions extends RunSettings {

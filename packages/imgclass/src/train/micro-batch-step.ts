@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Batch } from '../data/batch-iterator';
 import { shardOf } from '../data/batch-iterator';
+import type { TrainingBatch } from './batch-mixing';
 import { deriveSeed } from '../math/rng';
 import { accumulateWeighted, averagedGradients, gradientLength } from '../distributed/gradient-buffer';
 import { applyStep, batchGradients, StepParts, StepSettings, StepTotals } from './train-step';
@@ -19,7 +19,7 @@ export function partSeed(runSeed: number, index: number): number {
  * moving statistics are those after part 0, as rank 0 keeps them. Also fits a
  * batch whose activations would not fit in memory at once.
  */
-export function microBatchStep(parts: StepParts, batch: Batch, s: StepSettings, count: number): StepTotals {
+export function microBatchStep(parts: StepParts, batch: TrainingBatch, s: StepSettings, count: number): StepTotals {
   const indices = Array.from(batch.labels, (_, i) => i);
   let sum: Float32Array | undefined;
   let like: tf.NamedTensorMap | undefined;
@@ -30,9 +30,10 @@ export function microBatchStep(parts: StepParts, batch: Batch, s: StepSettings, 
       const rows = shardOf(indices, { index, count });
       if (rows.length === 0) continue;
       const start = rows[0];
-      const part: Batch = {
+      const part: TrainingBatch = {
         xs: tf.slice(batch.xs, start, rows.length),
         ys: tf.slice(batch.ys, start, rows.length),
+        ...(batch.targets ? { targets: tf.slice(batch.targets, start, rows.length) } : {}),
         labels: batch.labels.subarray(start, start + rows.length),
         paths: batch.paths.slice(start, start + rows.length),
       };
@@ -51,7 +52,7 @@ export function microBatchStep(parts: StepParts, batch: Batch, s: StepSettings, 
     tf.dispose(Object.values(averaged));
     parts.model.nonTrainableWeights.forEach((w, i) => w.write((movingAfterPart0 as tf.Tensor[])[i]));
   } finally {
-    tf.dispose([batch.xs, batch.ys, ...(movingAfterPart0 ?? []), ...Object.values(like ?? {})]);
+    tf.dispose([batch.xs, batch.ys, ...(batch.targets ? [batch.targets] : []), ...(movingAfterPart0 ?? []), ...Object.values(like ?? {})]);
   }
   return { ...totals, loss: totals.loss / totals.images };
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Batch } from '../data/batch-iterator';
+import type { TrainingBatch } from './batch-mixing';
 import { reseedDropout } from './dropout-seeds';
 import type { LogitsView } from './logits';
 import { countCorrect, crossEntropy, softmaxCrossEntropy } from './loss';
@@ -29,11 +29,12 @@ export interface StepSettings {
 }
 
 /**
- * One optimizer step on a batch with integer labels: forward pass in
- * training mode, cross-entropy, gradients, update, decoupled weight decay.
- * Disposes the batch's tensors. Returns the batch's loss and correct count.
+ * One optimizer step on a batch with integer labels (or mixed pictures' target
+ * rows): forward pass in training mode, cross-entropy, gradients, update,
+ * decoupled weight decay. Disposes the batch's tensors. Returns the batch's
+ * loss and correct count (against each picture's most weighted class).
  */
-export function trainStep(parts: StepParts, batch: Batch, s: StepSettings): StepTotals {
+export function trainStep(parts: StepParts, batch: TrainingBatch, s: StepSettings): StepTotals {
   const { grads, totals } = batchGradients(parts, batch, s);
   const exchanged = s.exchange ? s.exchange(grads, totals) : { grads, totals };
   applyStep(parts, exchanged.grads, s);
@@ -43,11 +44,11 @@ export function trainStep(parts: StepParts, batch: Batch, s: StepSettings): Step
 }
 
 /** Gradients of the batch's mean loss (the caller disposes them), its loss and correct count; disposes the batch. */
-export function batchGradients(parts: StepParts, batch: Batch, s: StepSettings): { grads: tf.NamedTensorMap; totals: StepTotals } {
+export function batchGradients(parts: StepParts, batch: TrainingBatch, s: StepSettings): { grads: tf.NamedTensorMap; totals: StepTotals } {
   const { model, logits: view, variables } = parts;
   reseedDropout(model, s.seed, s.step);
   let probs: tf.Tensor2D | undefined;
-  const labels = batch.ys as tf.Tensor1D;
+  const labels = batch.targets ?? (batch.ys as tf.Tensor1D);
   const { value, grads } = tf.variableGrads(() => {
     if (view) {
       const logits = view.logits(batch.xs, true);
@@ -58,9 +59,9 @@ export function batchGradients(parts: StepParts, batch: Batch, s: StepSettings):
     probs = tf.keep(out);
     return crossEntropy(out, labels, s.labelSmoothing);
   }, variables);
-  const correctTensor = countCorrect(probs as tf.Tensor2D, labels);
+  const correctTensor = tf.tidy(() => countCorrect(probs as tf.Tensor2D, batch.targets ? tf.argMax(batch.targets, -1) : (batch.ys as tf.Tensor1D)));
   const totals = { loss: value.dataSync()[0], correct: correctTensor.dataSync()[0], images: batch.labels.length };
-  tf.dispose([value, correctTensor, probs as tf.Tensor, batch.xs, batch.ys]);
+  tf.dispose([value, correctTensor, probs as tf.Tensor, batch.xs, batch.ys, ...(batch.targets ? [batch.targets] : [])]);
   return { grads, totals };
 }
 

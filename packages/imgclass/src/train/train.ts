@@ -16,6 +16,7 @@ import { importedRunOptions, importNetwork } from '../trained-network/init-from'
 import { buildRunNetwork } from '../trained-network/run-network';
 import { TrainingLoop } from './training-loop';
 import { createOptimizer } from './optimizer';
+import { WeightAverage } from './weight-average';
 
 export interface TrainHooks {
   /** Abort to stop after the current step: a checkpoint is written and the result says 'interrupted'. */
@@ -140,6 +141,7 @@ async function runTrainingIn(runDir: string, config: RunConfig, mode: RunMode, h
   const data = dp ? await dp.loadInTurn(load) : await load();
   let model: tf.LayersModel | undefined;
   let optimizer: tf.Optimizer | undefined;
+  let average: WeightAverage | undefined;
   try {
     emit({ type: 'data', report: data.report, classes: data.classes });
     dp?.checkBatch(config.batchSize, data.train.size, config.microBatches ?? 1);
@@ -163,10 +165,12 @@ async function runTrainingIn(runDir: string, config: RunConfig, mode: RunMode, h
     }
     model = await buildRunNetwork(config, data.classes.length);
     optimizer = createOptimizer(config.optimizer, config.lr, config.momentum);
+    // Only the rank that validates and writes the run needs the average (the others hold the same weights).
+    if ((config.ema ?? 0) > 0 && writes) average = new WeightAverage(model, config.ema as number);
     let state = initialState();
     let resumedFrom: number | null = null;
     if (mode === 'resume' && writes) {
-      const restored = await restoreNewest(runDir, model, optimizer, emit);
+      const restored = await restoreNewest(runDir, model, optimizer, emit, average);
       if (restored) {
         state = restored;
         resumedFrom = state.step;
@@ -174,7 +178,7 @@ async function runTrainingIn(runDir: string, config: RunConfig, mode: RunMode, h
       await metrics.truncateAfter(state.step);
     }
     if (dp) state = await dp.startFromRoot(model, optimizer, state);
-    const loop = new TrainingLoop({ runDir, config, data, model, optimizer, metrics, state, emit, signal: hooks.signal, dataParallel: dp });
+    const loop = new TrainingLoop({ runDir, config, data, model, optimizer, metrics, state, emit, signal: hooks.signal, dataParallel: dp, average });
     emit({
       type: 'start',
       runDir,
@@ -189,6 +193,8 @@ async function runTrainingIn(runDir: string, config: RunConfig, mode: RunMode, h
     let modelDir: string | undefined;
     if (outcome.stopReason !== 'interrupted' && writes) {
       modelDir = path.join(runDir, MODEL_DIR);
+      // With --ema the saved network is the average, which validation scored.
+      average?.writeInto();
       await saveModelFiles(model, modelDir, {
         model: config.model,
         classes: data.classes,
@@ -217,6 +223,7 @@ async function runTrainingIn(runDir: string, config: RunConfig, mode: RunMode, h
   } finally {
     model?.dispose();
     optimizer?.dispose();
+    average?.dispose();
     await data.close();
   }
 }
@@ -232,6 +239,7 @@ async function restoreNewest(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
   emit: (e: TrainEvent) => void,
+  average?: WeightAverage,
 ): Promise<TrainingState | null> {
   const best = path.join(runDir, CHECKPOINT_DIR, BEST_CHECKPOINT);
   const candidates = (await listStepCheckpoints(runDir)).map((c) => c.file);
@@ -239,7 +247,7 @@ async function restoreNewest(
   const damaged: string[] = [];
   for (const file of candidates) {
     try {
-      return await restoreCheckpoint(file, model, optimizer);
+      return await restoreCheckpoint(file, model, optimizer, average);
     } catch (err) {
       if (!(err instanceof ImgclassError)) throw err;
       damaged.push(path.basename(file));

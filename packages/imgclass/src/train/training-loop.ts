@@ -23,6 +23,12 @@ import { MetricsLog, MetricsRecord } from './metrics-log';
 import type { RunConfig } from '../trained-network/run-config';
 import { StepTotals, trainStep } from './train-step';
 import { microBatchStep, partSeed } from './micro-batch-step';
+import { mixBatch, MixingSettings, mixingEnabled, TrainingBatch } from './batch-mixing';
+import { createRng, deriveSeed } from '../math/rng';
+import type { WeightAverage } from './weight-average';
+
+/** Mixing draws from its own generator per (seed, step). */
+const MIXING_SALT = 0x3c;
 
 export interface LoopParts {
   runDir: string;
@@ -36,6 +42,8 @@ export interface LoopParts {
   signal?: AbortSignal;
   /** Data-parallel training (mpirun): this rank's part of each batch, gradients averaged over all ranks. */
   dataParallel?: DataParallel;
+  /** `--ema`: the moving average of the weights, updated after every step; validation and checkpoints use it. */
+  average?: WeightAverage;
 }
 
 export interface LoopOutcome {
@@ -183,6 +191,8 @@ export class TrainingLoop {
         if (next.done) break;
         const lr = learningRateAt(s.step, this.totalSteps, config);
         const { loss, correct, images } = this.trainStep(next.value, variables, lr);
+        // Part of the step's time: images/s count it.
+        if (Number.isFinite(loss)) this.p.average?.update(s.step + 1);
         const seconds = (performance.now() - started) / 1000;
         if (!Number.isFinite(loss)) throw await this.nanError(loss);
         s.step++;
@@ -227,25 +237,31 @@ export class TrainingLoop {
   }
 
   private trainStep(batch: Batch, variables: tf.Variable[], lr: number): StepTotals {
-    const { config, model, optimizer, dataParallel, signal } = this.p;
+    const { config, data, model, optimizer, dataParallel, signal } = this.p;
     const parts = { model, logits: this.logits, optimizer, variables };
     const settings = {
       lr,
       labelSmoothing: config.labelSmoothing,
       weightDecay: config.weightDecay,
-      // Each rank's pictures get their own dropout masks.
+      // Each rank's pictures get their own dropout masks (and mixing partners).
       seed: partSeed(config.seed, dataParallel?.rank ?? 0),
       step: this.state.step,
       exchange: dataParallel?.exchange(signal?.aborted ?? false),
     };
+    const mixing: MixingSettings = { mixup: config.mixup ?? 0, cutmix: config.cutmix ?? 0 };
+    // Drawn from (seed, step): a resumed run mixes each batch as the straight run did.
+    const trainingBatch: TrainingBatch = mixingEnabled(mixing)
+      ? mixBatch(batch, data.classes.length, mixing, createRng(deriveSeed(settings.seed, settings.step, MIXING_SALT))).batch
+      : batch;
     const microBatches = config.microBatches ?? 1;
-    return microBatches > 1 ? microBatchStep(parts, batch, settings, microBatches) : trainStep(parts, batch, settings);
+    return microBatches > 1 ? microBatchStep(parts, trainingBatch, settings, microBatches) : trainStep(parts, trainingBatch, settings);
   }
 
   private async validate(epoch: number): Promise<{ accuracy: number } | null> {
     const { data, model, emit, config, dataParallel } = this.p;
     if (!data.validation || data.validation.size === 0 || (dataParallel && !dataParallel.isRoot)) return null;
-    const predictions = await predictDataset(model, data.validation, config.batchSize);
+    const predict = () => predictDataset(model, data.validation as NonNullable<typeof data.validation>, config.batchSize);
+    const predictions = this.p.average ? await this.p.average.withAverageIn(predict) : await predict();
     const { loss, accuracy } = lossAndAccuracy(predictions);
     const s = this.state;
     const best = s.bestValAccuracy === null || accuracy > s.bestValAccuracy + config.minDelta;
@@ -312,7 +328,7 @@ export class TrainingLoop {
     // A checkpoint of this step written before the validation lacks its new best score: write it again.
     const upToDate = s.step === this.lastSavedStep && !this.bestPending && (await exists(file));
     if (!upToDate) {
-      await saveCheckpoint(file, model, optimizer, s);
+      await saveCheckpoint(file, model, optimizer, s, this.p.average);
       this.lastSavedStep = s.step;
       emit({ type: 'checkpoint', file, step: s.step, reason });
     }

@@ -5,12 +5,19 @@ import type { Normalization, ResizeMode } from '../data/config';
 import type { FolderLayout } from '../data/scan';
 import { ImgclassError } from '../errors';
 import { inputSize, modelSpec } from '../models/registry';
+import { withRecipe } from './recipes';
 
 export type OptimizerName = 'adam' | 'sgd' | 'rmsprop';
-export type ScheduleName = 'constant' | 'cosine' | 'step';
+export type ScheduleName = 'constant' | 'cosine' | 'step' | 'one-cycle';
+export const SCHEDULES: readonly ScheduleName[] = ['constant', 'cosine', 'step', 'one-cycle'];
 
 /** Everything that defines a training run; written to config.json and checked on resume. */
 export interface TrainOptions {
+  /**
+   * A named set of settings (see RECIPES: 'seed', 'fast', 'best') for everything not set here;
+   * settings given here win. config.json records the name and every resolved value.
+   */
+  recipe?: string;
   /** Training folder(s): one sub-folder per class (or Kaggle-style names with layout 'filename-prefix'). */
   train: string | string[];
   /** Test folder(s) for validation after each epoch. */
@@ -53,9 +60,12 @@ export interface TrainOptions {
   optimizer?: OptimizerName;
   /** sgd and rmsprop momentum. Default 0. */
   momentum?: number;
-  /** Learning-rate schedule after warm-up. Default 'constant'. */
+  /**
+   * Learning-rate schedule after warm-up. Default 'constant'. 'one-cycle' (fastai, PyTorch's OneCycleLR)
+   * warms up by itself: from lr/25 up to lr over the first quarter, then down to lr/25e4.
+   */
   schedule?: ScheduleName;
-  /** Linear warm-up from lr/steps to lr over this many steps. Default 100 (see DEFAULT_WARMUP_STEPS). */
+  /** Linear warm-up from lr/steps to lr over this many steps. Default 100 (see DEFAULT_WARMUP_STEPS); 0 with 'one-cycle'. */
   warmupSteps?: number;
   /** 'step' schedule: multiply the rate by `lrGamma` every this many steps. Default a third of the run. */
   lrStepEvery?: number;
@@ -67,6 +77,22 @@ export interface TrainOptions {
   weightDecay?: number;
   /** Mixes this much of the uniform distribution into the one-hot targets. Default 0. */
   labelSmoothing?: number;
+  /**
+   * mixup (Zhang et al.): each batch is blended with a seeded permutation of itself, weight
+   * λ ~ Beta(α, α) for pictures and targets alike. This is α; default 0 (off).
+   */
+  mixup?: number;
+  /**
+   * CutMix (Yun et al.): a box from a seeded partner picture is pasted into each picture, targets
+   * weighted by area; box side √(1 − λ), λ ~ Beta(α, α). This is α; default 0 (off). With mixup
+   * too, each batch uses one of them, chosen with probability 1/2.
+   */
+  cutmix?: number;
+  /**
+   * Exponential moving average of the weights with this decay (e.g. 0.999), updated after every
+   * step; validation, best.ckpt's inference weights and the final model use the average. Default 0 (off).
+   */
+  ema?: number;
   /**
    * 'bfloat16': mixed precision (convolutions in bf16, weights and optimizer state in f32), on CPUs
    * with bf16 instructions. Default 'float32'.
@@ -92,6 +118,8 @@ export interface TrainOptions {
 
 /** TrainOptions with every default filled in: what config.json holds. */
 export interface RunConfig {
+  /** The recipe the run started from (its values are in the fields below); null for none. Absent in older runs. */
+  recipe?: string | null;
   train: string[];
   test: string[];
   validationSplit: number;
@@ -120,6 +148,10 @@ export interface RunConfig {
   minLr: number;
   weightDecay: number;
   labelSmoothing: number;
+  /** Absent in runs saved before batch mixing and EMA existed: 0 (off). */
+  mixup?: number;
+  cutmix?: number;
+  ema?: number;
   precision: Precision;
   patience: number | null;
   minDelta: number;
@@ -148,7 +180,8 @@ export const DEFAULT_FINE_TUNE_LR = 1e-4;
  * `initFrom`, `o` must come from importedRunOptions (model name, size and
  * preprocessing of the imported network).
  */
-export function resolveRunConfig(o: TrainOptions): RunConfig {
+export function resolveRunConfig(given: TrainOptions): RunConfig {
+  const o = withRecipe(given);
   const spec = o.initFrom ? undefined : modelSpec(o.model ?? 'lenet5');
   const train = folderList(o.train);
   if (train.length === 0) throw invalid('Give at least one training folder.');
@@ -156,6 +189,7 @@ export function resolveRunConfig(o: TrainOptions): RunConfig {
   inputSize(size);
   if (o.epochs !== undefined && o.steps !== undefined) throw invalid('Give either epochs or steps, not both.');
   const config: RunConfig = {
+    recipe: o.recipe ?? null,
     train,
     test: folderList(o.test),
     validationSplit: o.validationSplit ?? 0,
@@ -175,12 +209,15 @@ export function resolveRunConfig(o: TrainOptions): RunConfig {
     optimizer: o.optimizer ?? 'adam',
     momentum: o.momentum ?? 0,
     schedule: o.schedule ?? 'constant',
-    warmupSteps: o.warmupSteps ?? DEFAULT_WARMUP_STEPS,
+    warmupSteps: o.warmupSteps ?? (o.schedule === 'one-cycle' ? 0 : DEFAULT_WARMUP_STEPS),
     lrStepEvery: o.lrStepEvery ?? null,
     lrGamma: o.lrGamma ?? 0.1,
     minLr: o.minLr ?? 0,
     weightDecay: o.weightDecay ?? 0,
     labelSmoothing: o.labelSmoothing ?? 0,
+    mixup: o.mixup ?? 0,
+    cutmix: o.cutmix ?? 0,
+    ema: o.ema ?? 0,
     precision: o.precision ?? 'float32',
     patience: o.patience ?? null,
     minDelta: o.minDelta ?? 0,
@@ -223,9 +260,18 @@ function validate(c: RunConfig): void {
   }
   if (c.precision !== 'float32' && c.precision !== 'bfloat16') throw invalid(`precision must be float32 or bfloat16, got ${c.precision}.`);
   if (!(c.labelSmoothing >= 0 && c.labelSmoothing < 1)) throw invalid(`label smoothing must be in [0, 1), got ${c.labelSmoothing}.`);
+  for (const [name, alpha] of [['mixup', c.mixup ?? 0], ['cutmix', c.cutmix ?? 0]] as const) {
+    if (!(alpha >= 0 && Number.isFinite(alpha))) throw invalid(`${name} takes the α of its Beta(α, α) distribution, 0 or more (0 is off), got ${alpha}.`);
+  }
+  if (!((c.ema ?? 0) >= 0 && (c.ema ?? 0) < 1)) throw invalid(`The EMA decay must be in [0, 1) (0 is off; 0.999 is usual), got ${c.ema}.`);
   if (!(c.validationSplit >= 0 && c.validationSplit < 1)) throw invalid(`The validation split must be in [0, 1), got ${c.validationSplit}.`);
   if (!['adam', 'sgd', 'rmsprop'].includes(c.optimizer)) throw invalid(`Unknown optimizer '${c.optimizer}'; choose adam, sgd or rmsprop.`);
-  if (!['constant', 'cosine', 'step'].includes(c.schedule)) throw invalid(`Unknown schedule '${c.schedule}'; choose constant, cosine or step.`);
+  if (!SCHEDULES.includes(c.schedule)) throw invalid(`Unknown schedule '${c.schedule}'; choose constant, cosine, step or one-cycle.`);
+  if (c.schedule === 'one-cycle' && c.warmupSteps > 0) {
+    throw invalid(`The one-cycle schedule warms up by itself (the first quarter of the run), so leave out the warm-up (${c.warmupSteps} steps were given).`);
+  }
+  const erase = typeof c.augment === 'object' ? c.augment.erase : undefined;
+  if (erase !== undefined && !(erase >= 0 && erase <= 1)) throw invalid(`The random-erasing probability (erase=) must be in [0, 1], got ${erase}.`);
   if (c.init === 'tutorial' && c.model !== 'lenet5') throw invalid("The 'tutorial' initialization exists for lenet5 only.");
   if (c.lrn && c.model !== 'lenet5') throw invalid('The LRN option exists for lenet5 only (alexnet always has LRN).');
 }
