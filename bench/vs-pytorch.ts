@@ -6,11 +6,17 @@
 // as a child process. Both use the same number of threads and alternate step by step (one
 // imgclass step, one PyTorch step, ...), so that the machine's drift hits both alike; each
 // round sums --steps steps of each side, and the table shows medians over rounds.
+// Mode `imgclass-train` runs the `imgclass train` command itself for one epoch of --pictures (a
+// class-folder dataset; its pixel cache is filled by an untimed first run) and takes the images/s
+// it reports (steps plus waiting for their batches); PyTorch then trains as many steps on random
+// data, alternating epoch by epoch.
 //   npm run bench:vs-pytorch -- [--networks resnet18-half,resnet18,mobilenet] [--precisions float32,bfloat16]
-//                               [--modes train,predict] [--rounds 3] [--steps 5] [--threads 2] [--size 128]
+//                               [--modes train,predict,imgclass-train] [--rounds 3] [--steps 5] [--threads 2]
+//                               [--size 128] [--pictures ../shared/datasets/cats-vs-dogs/train]
 // Prints one JSON line per measurement, then the table. Needs a Python with torch (PYTHON, else
 // /usr/bin/python3, else python3: Debian's python3-torch); without one it measures imgclass only.
 import {spawn, spawnSync, ChildProcessWithoutNullStreams} from 'node:child_process';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
@@ -22,11 +28,13 @@ const option = (name: string, fallback: string) => {
 };
 const NETWORKS = option('--networks', 'resnet18-half,resnet18,mobilenet').split(',');
 const PRECISIONS = option('--precisions', 'float32,bfloat16').split(',') as Array<'float32'|'bfloat16'>;
-const MODES = option('--modes', 'train,predict').split(',') as Array<'train'|'predict'>;
+type Mode = 'train'|'predict'|'imgclass-train';
+const MODES = option('--modes', 'train,predict').split(',') as Mode[];
 const ROUNDS = Number(option('--rounds', '3'));
 const STEPS = Number(option('--steps', '5'));
 const THREADS = Number(option('--threads', '2'));
 const SIZE = Number(option('--size', '128'));
+const PICTURES = path.resolve(option('--pictures', path.join(__dirname, '../../shared/datasets/cats-vs-dogs/train')));
 const BATCH = 32;
 
 // Before the backend loads: it reads the thread count at import.
@@ -92,7 +100,7 @@ function tfjsSide(network: string) {
   const xs = tf.randomNormal([BATCH, SIZE, SIZE, 3], 0, 1, 'float32', 1);
   const ys = tf.tensor1d(Array.from({length: BATCH}, (_, i) => i % 2), 'float32');
   // imgclass predict/evaluate run the network with BatchNorm folded into the convolutions.
-  let inference: tf.LayersModel|undefined;
+  let inference: ReturnType<typeof buildModel>|undefined;
   const count = (weights: tf.LayerVariable[]) => weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
   const run = {
     train: async () => { await model.trainOnBatch(xs, ys); },
@@ -123,8 +131,20 @@ function tfjsSide(network: string) {
   };
 }
 
-type Row = {network: string, mode: string, precision: string, imgclass: number[], pytorch: number[],
-            imgclassRss: number, pytorchRss: number};
+/** One epoch of `imgclass train` over PICTURES in a child process: the images/s it reports and its step count. */
+function imgclassTrainEpoch(network: string, precision: 'float32'|'bfloat16', work: string) {
+  const cli = path.join(__dirname, '../packages/imgclass/dist/cli.js');
+  const run = spawnSync(process.execPath, [
+    cli, 'train', PICTURES, '--model', network, '--size', String(SIZE), '--batch', String(BATCH), '--epochs', '1',
+    '--seed', '1', '--out', path.join(work, 'run'), '--overwrite', '--cache-dir', path.join(work, 'cache'),
+    '--json', '--no-report', ...(precision === 'bfloat16' ? ['--bf16'] : []),
+  ], {encoding: 'utf8', env: {...process.env, TFJS_ONEDNN_THREADS: String(THREADS)}});
+  if (run.status !== 0) throw new Error(`imgclass train failed: ${run.stderr.trim().split('\n').slice(-3).join(' ')}`);
+  const result = JSON.parse(run.stdout) as {imagesPerSecond: number, steps: number, trainImages: number};
+  return {images_per_s: result.imagesPerSecond, steps: result.steps};
+}
+
+type Row = {network: string, mode: string, precision: string, imgclass: number[], pytorch: number[]};
 
 async function main() {
   await tf.setBackend('onednn');
@@ -144,21 +164,35 @@ async function main() {
       emit({bench: 'vs_pytorch_params', network, imgclass: ours.params, pytorch: torch.params, equal: same});
       if (!same) throw new Error(`${network}: the PyTorch network is not the same (parameter counts differ)`);
     }
-    const networkRows = MODES.flatMap(mode => precisions.map(precision =>
-        ({network, mode, precision, imgclass: [], pytorch: [], imgclassRss: 0, pytorchRss: 0} as Row)));
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vs-pytorch-'));
+    const modes = MODES.filter(mode => mode !== 'imgclass-train' || fs.existsSync(PICTURES));
+    if (modes.length < MODES.length) console.log(`${PICTURES} is missing: skipping the imgclass-train mode.`);
+    const networkRows = modes.flatMap(mode => precisions.map(precision =>
+        ({network, mode, precision, imgclass: [], pytorch: []} as Row)));
     for (let round = 0; round < ROUNDS; round++) {
       for (const row of networkRows) {
-        const mode = row.mode as 'train'|'predict', precision = row.precision as 'float32'|'bfloat16';
+        const mode = row.mode as Mode, precision = row.precision as 'float32'|'bfloat16';
+        if (mode === 'imgclass-train') {
+          if (round === 0) imgclassTrainEpoch(network, precision, work);  // fills the pixel cache, creates nothing timed
+          const a = imgclassTrainEpoch(network, precision, work);
+          const b = torch ? await torch.worker.measure('train', precision, a.steps, true) : undefined;
+          const torchImages = b ? BATCH * a.steps / b.seconds : undefined;
+          row.imgclass.push(a.images_per_s);
+          if (torchImages) row.pytorch.push(torchImages);
+          emit({bench: 'vs_pytorch', network, mode, precision, round, batch: BATCH, size: SIZE, pictures: PICTURES,
+                imgclass_images_per_s: +a.images_per_s.toFixed(2),
+                pytorch_images_per_s: torchImages ? +torchImages.toFixed(2) : null,
+                ratio: torchImages ? +(a.images_per_s / torchImages).toFixed(3) : null});
+          continue;
+        }
         // Alternating single steps, after one untimed step of each side in this mode and precision.
         let ourSeconds = 0, torchSeconds = 0;
         for (let step = 0; step < STEPS; step++) {
           const a = await ours.measure(mode, precision, 1, step === 0);
           ourSeconds += a.seconds;
-          if (mode === 'train') row.imgclassRss = Math.max(row.imgclassRss, a.peak_rss_mb);
           if (!torch) continue;
           const b = await torch.worker.measure(mode, precision, 1, step === 0);
           torchSeconds += b.seconds;
-          if (mode === 'train') row.pytorchRss = Math.max(row.pytorchRss, b.peak_rss_mb);
         }
         const a = {images_per_s: BATCH * STEPS / ourSeconds};
         const b = torch ? {images_per_s: BATCH * STEPS / torchSeconds} : undefined;
@@ -173,6 +207,7 @@ async function main() {
     rows.push(...networkRows);
     torch?.worker.stop();
     ours.dispose();
+    fs.rmSync(work, {recursive: true, force: true});
   }
 
   console.log(`\n${NETWORKS.join(', ')} at ${SIZE}×${SIZE}, batch ${BATCH}, ${THREADS} threads each, medians of ${ROUNDS} ` +
@@ -186,10 +221,22 @@ async function main() {
                 `${ratios.length ? median(ratios).toFixed(2) + '×' : '–'} | ` +
                 `${ratios.length ? `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}` : '–'} |`);
   }
-  // Peak RSS is the process's high-water mark: exact for the first network measured.
-  const first = rows.find(r => r.mode === 'train');
-  if (first && python) {
-    emit({bench: 'vs_pytorch_peak_rss_mb', network: first.network, imgclass: first.imgclassRss, pytorch: first.pytorchRss});
+  // Peak RSS of a training process, each side in a fresh process per precision (5 steps), ours as
+  // compiled JavaScript (this benchmark runs under tsx, whose loader alone adds ~70 MB).
+  const rssNetwork = NETWORKS[0];
+  const ourScript = path.join(__dirname, 'train_step_rss.js');
+  if (python && MODES.includes('train') && fs.existsSync(path.join(__dirname, '../packages/imgclass/dist/models/index.js'))) {
+    for (const precision of precisions) {
+      const ours = spawnSync(process.execPath, [ourScript, rssNetwork, String(SIZE), String(BATCH), precision, '5'],
+                             {encoding: 'utf8', env: {...process.env, TFJS_ONEDNN_THREADS: String(THREADS)}});
+      const theirs = spawnSync(python, [path.join(__dirname, 'vs_pytorch.py'), rssNetwork, String(SIZE), String(BATCH), String(THREADS)],
+                               {encoding: 'utf8', input: JSON.stringify({mode: 'train', precision, steps: 5, warmup: true}) + '\n'});
+      const last = (out: string) => JSON.parse(out.trim().split('\n').pop() ?? '{}') as {peak_rss_mb?: number};
+      emit({bench: 'vs_pytorch_peak_rss_mb', network: rssNetwork, precision, steps: 5,
+            imgclass: last(ours.stdout).peak_rss_mb ?? null, pytorch: last(theirs.stdout).peak_rss_mb ?? null});
+    }
+  } else if (python && MODES.includes('train')) {
+    console.log('Peak RSS: run `npm run build` first (it is measured on the compiled packages).');
   }
 }
 

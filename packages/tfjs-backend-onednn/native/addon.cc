@@ -74,6 +74,9 @@ namespace {
 struct ConversionBuffer {
   void* data = nullptr;
   size_t bytes = 0;
+  // What the buffer holds: the token of the tensor last converted into it (0: unnamed), and its layout.
+  uint64_t token = 0;
+  memory::desc desc;
   void* Reserve(size_t need) {
     if (need > bytes) {
       std::free(data);
@@ -87,10 +90,14 @@ struct ConversionBuffer {
 ConversionBuffer conversionBuffers[2];
 }  // namespace
 
-memory ToBf16::operator()(const memory& f32) const {
+memory ToBf16::operator()(const memory& f32, uint64_t token) const {
   if (!prim) return f32;
-  memory converted(bf16, Engine(), conversionBuffers[slot].Reserve(bf16.get_size()));
+  ConversionBuffer& buffer = conversionBuffers[slot];
+  if (token != 0 && buffer.token == token && buffer.desc == bf16) return memory(bf16, Engine(), buffer.data);
+  memory converted(bf16, Engine(), buffer.Reserve(bf16.get_size()));
   Run(prim, {{DNNL_ARG_FROM, f32}, {DNNL_ARG_TO, converted}});
+  buffer.token = token;
+  buffer.desc = bf16;
   return converted;
 }
 

@@ -77,8 +77,10 @@ struct ToBf16 {
   int slot = 0;
   ToBf16() = default;
   ToBf16(const memory::dims& dims, memory::format_tag layout, int slot);
-  // Returns `f32` itself when the primitive reads f32 (no conversion set up).
-  dnnl::memory operator()(const dnnl::memory& f32) const;
+  // Returns `f32` itself when the primitive reads f32 (no conversion set up). A nonzero `token`
+  // names the tensor being converted: when the slot still holds that tensor's copy (the same
+  // gradient, read by a convolution's backward-data and then its backward-weights), it is reused.
+  dnnl::memory operator()(const dnnl::memory& f32, uint64_t token = 0) const;
 };
 
 // Runs a primitive synchronously on the shared stream.

@@ -93,6 +93,11 @@ struct BackwardWeights {
   ToBf16 src, diffDst;
 };
 
+// An optional tensor token argument (0 when absent).
+uint64_t Token(const Napi::Value& v) {
+  return v.IsNumber() ? static_cast<uint64_t>(v.As<Napi::Number>().Int64Value()) : 0;
+}
+
 Cache<Forward> forwardCache;
 Cache<BackwardData> backwardDataCache;
 Cache<BackwardWeights> backwardWeightsCache;
@@ -136,7 +141,8 @@ Napi::Value ConvForward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// conv2dBackwardData(dy, w, dx, params)
+// conv2dBackwardData(dy, w, dx, params, dyToken): a nonzero dyToken names dy for the
+// backward-weights call of the same convolution (its bf16 copy is kept for it).
 Napi::Value ConvBackwardData(const Napi::CallbackInfo& info) {
   try {
     const std::vector<int64_t> raw = Ints(info[3]);
@@ -156,7 +162,7 @@ Napi::Value ConvBackwardData(const Napi::CallbackInfo& info) {
       Run(b.toPrimitive.prim, {{DNNL_ARG_FROM, userW}, {DNNL_ARG_TO, b.toPrimitive.scratch}});
       w = b.toPrimitive.scratch;
     }
-    Run(b.prim, {{DNNL_ARG_DIFF_DST, b.diffDst(Wrap(p.Dst(), F32(info[0])))},
+    Run(b.prim, {{DNNL_ARG_DIFF_DST, b.diffDst(Wrap(p.Dst(), F32(info[0])), Token(info[4]))},
                  {DNNL_ARG_WEIGHTS, w},
                  {DNNL_ARG_DIFF_SRC, Wrap(p.Src(), F32(info[2]))}});
   } catch (const dnnl::error& e) {
@@ -165,7 +171,7 @@ Napi::Value ConvBackwardData(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// conv2dBackwardFilter(x, dy, dw, params)
+// conv2dBackwardFilter(x, dy, dw, params, dyToken)
 Napi::Value ConvBackwardFilter(const Napi::CallbackInfo& info) {
   try {
     const std::vector<int64_t> raw = Ints(info[3]);
@@ -190,7 +196,7 @@ Napi::Value ConvBackwardFilter(const Napi::CallbackInfo& info) {
     });
     memory userDw = Wrap(p.UserWeights(), F32(info[2]));
     Run(b.prim, {{DNNL_ARG_SRC, b.src(Wrap(p.Src(), F32(info[0])))},
-                 {DNNL_ARG_DIFF_DST, b.diffDst(Wrap(p.Dst(), F32(info[1])))},
+                 {DNNL_ARG_DIFF_DST, b.diffDst(Wrap(p.Dst(), F32(info[1])), Token(info[4]))},
                  {DNNL_ARG_DIFF_WEIGHTS, b.needed ? b.scratch : userDw}});
     if (b.needed) Run(b.toUser, {{DNNL_ARG_FROM, b.scratch}, {DNNL_ARG_TO, userDw}});
   } catch (const dnnl::error& e) {

@@ -10,6 +10,7 @@
 // the input's gradient eagerly in a custom gradient, while the tape calls these closures only for
 // inputs on the path to a variable — the first layer's gradient for the pictures is never computed.
 import {Conv2DBackpropFilter, Conv2DBackpropInput, engine, fused, getBackend, NamedAttrMap, NamedTensorMap, registerGradient, sum, Tensor, Tensor4D} from '@tensorflow/tfjs-core';
+import {DY_TOKEN, newDyToken} from '../kernels/conv_backward';
 import {ONEDNN_RELU_GRAD} from '../kernels/OnednnReluGrad';
 import {ONEDNN_TRAINING_CONV2D} from '../kernels/OnednnTrainingConv2D';
 import {gradientDepth} from './native_gradient';
@@ -43,7 +44,8 @@ export function installConv2dBiasActivation(): void {
       const {strides, pad, dimRoundingMode, activation} = attrs as unknown as ConvAttrs;
       // Computed once for the three gradients (they are evaluated one by one, in their own scopes).
       const dyActivation = activation === 'linear' ? dy : engine().runKernel(ONEDNN_RELU_GRAD, {dy, x: y}) as Tensor4D;
-      const common = {strides, pad, dataFormat: 'NHWC', dimRoundingMode} as NamedAttrMap;
+      // One token for both backprops: in bf16 mode dy is converted once.
+      const common = {strides, pad, dataFormat: 'NHWC', dimRoundingMode, [DY_TOKEN]: newDyToken()} as NamedAttrMap;
       return {
         x: () => engine().runKernel(Conv2DBackpropInput, {dy: dyActivation, filter}, {...common, inputShape: x.shape}) as Tensor,
         filter: () => engine().runKernel(Conv2DBackpropFilter, {x, dy: dyActivation}, {...common, filterShape: filter.shape}) as Tensor,

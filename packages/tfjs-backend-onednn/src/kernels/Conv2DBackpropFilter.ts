@@ -1,5 +1,5 @@
 import {backend_util, Conv2DBackpropFilter, Conv2DBackpropFilterAttrs, Conv2DBackpropFilterInputs, KernelConfig, KernelFunc} from '@tensorflow/tfjs-core';
-import {convBackwardFilter} from './conv_backward';
+import {convBackwardFilter, dyToken} from './conv_backward';
 import {Backend, fallback, Inputs, nativeCompatible} from './kernel_util';
 
 function conv2DBackpropFilter(
@@ -12,7 +12,7 @@ function conv2DBackpropFilter(
   const info = backend_util.computeConv2DInfo(
       x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad,
       attrs.dimRoundingMode, false, 'channelsLast');
-  return convBackwardFilter(backend, x, dy, info, attrs.filterShape, 1);
+  return convBackwardFilter(backend, x, dy, info, attrs.filterShape, 1, dyToken(attrs));
 }
 
 export const conv2DBackpropFilterConfig: KernelConfig = {

@@ -1,5 +1,5 @@
 import {backend_util, Conv2DBackpropInput, Conv2DBackpropInputAttrs, Conv2DBackpropInputInputs, KernelConfig, KernelFunc} from '@tensorflow/tfjs-core';
-import {convBackwardData} from './conv_backward';
+import {convBackwardData, dyToken} from './conv_backward';
 import {Backend, fallback, Inputs, nativeCompatible} from './kernel_util';
 
 function conv2DBackpropInput(
@@ -14,7 +14,7 @@ function conv2DBackpropInput(
       attrs.dimRoundingMode, false, 'channelsLast');
   // A dy that doesn't fit the forward's output (TensorFlow rejects it; tfjs computes on).
   if (dy.shape[1] !== info.outHeight || dy.shape[2] !== info.outWidth) return fallback(Conv2DBackpropInput, args);
-  return convBackwardData(backend, dy, filter, info, 1);
+  return convBackwardData(backend, dy, filter, info, 1, dyToken(attrs));
 }
 
 export const conv2DBackpropInputConfig: KernelConfig = {
