@@ -72,6 +72,19 @@ NETWORKS = {
 }
 
 
+def peak_rss_mb():
+    """This process's peak RSS: Linux's VmHWM, which starts afresh at exec (ru_maxrss can carry the
+    high-water mark of the parent that spawned it)."""
+    try:
+        with open('/proc/self/status') as f:
+            for line in f:
+                if line.startswith('VmHWM:'):
+                    return round(int(line.split()[1]) / 1024)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
 def main():
     network, size, batch, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
     torch.set_num_threads(threads)
@@ -113,7 +126,7 @@ def main():
             step()
         seconds = time.perf_counter() - start
         print(json.dumps({'seconds': seconds, 'images_per_s': batch * command['steps'] / seconds,
-                          'peak_rss_mb': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}), flush=True)
+                          'peak_rss_mb': peak_rss_mb()}), flush=True)
 
 
 if __name__ == '__main__':
