@@ -86,6 +86,25 @@ test('bf16 convolutions (plain, depthwise, fused) and their gradients match f32 
   }
 });
 
+test("a gradient converted once for both convolution backprops gives exactly the separate kernels' results", {skip}, () => {
+  // The training convolution's gradient issues Conv2DBackpropInput, then Conv2DBackpropFilter, with one
+  // dy token (the second reuses the first's bf16 copy of dy); here against the two kernels run alone.
+  const grads = inBf16(() => runOn('onednn', () => {
+    const x = tf.randomNormal([3, 11, 9, 5], 0, 1, 'float32', 71) as tf.Tensor4D;
+    const f = tf.randomNormal([3, 3, 5, 7], 0, 1, 'float32', 72) as tf.Tensor4D;
+    const weight = tf.randomNormal([3, 6, 5, 7], 0, 1, 'float32', 73);
+    const shared = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.fused.conv2d({x: a as tf.Tensor4D, filter: b as tf.Tensor4D, strides: 2, pad: 'same'}).mul(weight).sum())([x, f]);
+    // Another convolution's backward-data in between must not leave its dy behind for the next one.
+    tf.conv2dTranspose(tf.randomNormal([3, 6, 5, 7], 0, 1, 'float32', 74) as tf.Tensor4D, f, [3, 11, 9, 5], 2, 'same');
+    const alone = [tf.conv2dTranspose(weight as tf.Tensor4D, f, [3, 11, 9, 5], 2, 'same'),
+                   tf.engine().runKernel('Conv2DBackpropFilter', {x, dy: weight}, {strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 5, 7]}) as tf.Tensor];
+    return [...shared, ...alone];
+  }));
+  assert.deepEqual(Array.from(grads[0]), Array.from(grads[2]));
+  assert.deepEqual(Array.from(grads[1]), Array.from(grads[3]));
+});
+
 test("LeNet-5's convolutions get bf16 kernels, none of them oneDNN's reference code", {skip}, () => {
   const before = primitiveImplementations().length;
   inBf16(() => tf.tidy(() => {
