@@ -59,6 +59,7 @@ import {onednnSquareGradConfig} from './kernels/OnednnSquareGrad';
 import {onednnTrainingConv2DConfig} from './kernels/OnednnTrainingConv2D';
 import {tanhConfig} from './kernels/Tanh';
 import {tileConfig} from './kernels/Tile';
+import {gatherV2Config} from './kernels/GatherV2';
 import {fusedMatMulConfig} from './kernels/_FusedMatMul';
 
 // Every kernel that runs natively on oneDNN; all others are the CPU backend's.
@@ -126,6 +127,7 @@ export const nativeKernelConfigs: KernelConfig[] = [
   onednnTrainingConv2DConfig,
   tanhConfig,
   tileConfig,
+  gatherV2Config,
   fusedMatMulConfig,
 ];
 

@@ -159,6 +159,19 @@ test("a convolution without bias or activation (conv → BatchNorm) never comput
   x.dispose();
 });
 
+test('gather along the first axis (rows copied whole), other axes and bad indices as the CPU kernel', () => {
+  check('gather rows', () => {
+    const x = tf.randomNormal([5, 4, 3, 2], 0, 1, 'float32', 41);
+    const v = tf.randomNormal([7], 0, 1, 'float32', 42);
+    return [tf.gather(x, tf.tensor1d([4, 0, 0, 2], 'int32')), tf.gather(x, tf.tensor2d([[1, 3], [3, 1]], [2, 2], 'int32')),
+            tf.gather(v, tf.tensor1d([6, 5, 0], 'int32')), tf.gather(x, tf.tensor1d([2, 0], 'int32'), 2)];
+  });
+  tf.setBackend('onednn');
+  const x = tf.ones([3, 2]);
+  assert.throws(() => tf.gather(x, tf.tensor1d([3], 'int32')), /not in \[0, 2\]/);
+  x.dispose();
+});
+
 test('pooling forward; max-pool and valid avg-pool gradients', () => {
   const r = rng(4);
   for (let i = 0; i < CASES; i++) {
