@@ -85,7 +85,7 @@ class TorchWorker {
   /** Seconds of `steps` steps, after an untimed one if `warmup`. */
   async measure(mode: string, precision: string, steps: number, warmup: boolean) {
     this.child.stdin.write(JSON.stringify({mode, precision, steps, warmup}) + '\n');
-    return await this.next() as {seconds: number, peak_rss_mb: number};
+    return await this.next() as {seconds: number};
   }
 
   stop() {
@@ -119,8 +119,7 @@ function tfjsSide(network: string) {
       if (warmup) await run[mode]();
       const start = process.hrtime.bigint();
       for (let s = 0; s < steps; s++) await run[mode]();
-      return {seconds: Number(process.hrtime.bigint() - start) / 1e9,
-              peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024)};
+      return {seconds: Number(process.hrtime.bigint() - start) / 1e9};
     },
     dispose() {
       onednn.setPrecision('float32');
