@@ -86,3 +86,18 @@ test('a model without BatchNorm after a convolution is returned as it is', () =>
   assert.equal(foldBatchNorm(model), model);
   model.dispose();
 });
+
+test('a folded depthwise or 1×1 convolution with ReLU6 runs as one fused kernel', async () => {
+  const model = buildModel('mobilenet', { size: 32, classes: 2, seed: 1 });
+  const folded = foldBatchNorm(model);
+  const x = tf.randomNormal([2, 32, 32, 3], 0, 1, 'float32', 1);
+  const info = await tf.profile(() => folded.predict(x) as tf.Tensor);
+  const kernels = info.kernels.map((k) => k.name);
+  const convolutions = model.layers.filter((l) => ['Conv2D', 'DepthwiseConv2D'].includes(l.getClassName())).length;
+  assert.equal(kernels.filter((k) => k === 'FusedConv2D' || k === 'FusedDepthwiseConv2D').length, convolutions);
+  assert.deepEqual(kernels.filter((k) => ['Relu', 'Relu6', 'Minimum', 'ClipByValue', 'BiasAdd', 'DepthwiseConv2dNative'].includes(k)), []);
+  tf.dispose(info.result);
+  x.dispose();
+  folded.dispose();
+  model.dispose();
+});

@@ -40,7 +40,7 @@ export function foldBatchNorm(model: tf.LayersModel): tf.LayersModel {
       const relu = soleConsumer(bn);
       const activation = relu && reluName(relu);
       const config = { ...layer.getConfig(), useBias: true, biasInitializer: 'zeros', activation: activation ?? 'linear' };
-      const folded = fromConfig(layer, config);
+      const folded = fusedFromConfig(layer, config);
       const out = folded.apply(ins[0]) as tf.SymbolicTensor;
       absorbed.add(bn);
       if (activation) absorbed.add(relu!);
@@ -78,6 +78,45 @@ function outputTensor(layer: tf.layers.Layer): tf.SymbolicTensor {
 function fromConfig(layer: tf.layers.Layer, config: tf.serialization.ConfigDict): tf.layers.Layer {
   const cls = layer.constructor as tf.serialization.SerializableConstructor<tf.layers.Layer>;
   return cls.fromConfig(cls, config);
+}
+
+type Convolution = tf.serialization.SerializableConstructor<tf.layers.Layer>;
+const fusedClasses = new Map<Convolution, Convolution>();
+
+/**
+ * The layer rebuilt from `config` as a subclass of its own class whose call is one tf.fused.conv2d
+ * or tf.fused.depthwiseConv2d with bias and activation: tf.layers fuses only Conv2D with
+ * relu/linear/elu, and runs DepthwiseConv2D, its bias and a ReLU6 as three kernels. Class name and
+ * config are the original's.
+ */
+function fusedFromConfig(layer: tf.layers.Layer, config: tf.serialization.ConfigDict): tf.layers.Layer {
+  const base = layer.constructor as Convolution;
+  let fused = fusedClasses.get(base);
+  if (!fused) {
+    const depthwise = layer.getClassName() === 'DepthwiseConv2D';
+    const Base = base as unknown as new (args: tf.serialization.ConfigDict) => tf.layers.Layer;
+    class FusedConvolution extends Base {
+      call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+        return tf.tidy(() => {
+          const c = this.getConfig();
+          const [kernel, bias] = this.trainableWeights.map((w) => w.read());
+          const args = {
+            x: (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D,
+            filter: kernel as tf.Tensor4D,
+            bias,
+            strides: c.strides as [number, number],
+            pad: c.padding as 'same' | 'valid',
+            dilations: c.dilationRate as [number, number],
+            activation: c.activation as 'linear' | 'relu' | 'relu6',
+          };
+          return depthwise ? tf.fused.depthwiseConv2d(args) : tf.fused.conv2d(args);
+        });
+      }
+    }
+    fused = FusedConvolution as unknown as Convolution;
+    fusedClasses.set(base, fused);
+  }
+  return fused.fromConfig(fused, config);
 }
 
 /** A channels-last Conv2D or DepthwiseConv2D without an activation of its own. */
