@@ -5,6 +5,7 @@ import {installConv2dBiasActivation} from './conv2d_bias_activation';
 import {installMeanGradient} from './mean_grad';
 import {installReleaseDuringBackprop} from './release_during_backprop';
 import {installReluGradient} from './relu_grad';
+import {installSavedTensorReferences} from './saved_tensors';
 import {installSquareGradient} from './square_grad';
 
 /** Puts the fused native gradients in front of tfjs's (idempotent; see native_gradient.ts). */
@@ -16,5 +17,6 @@ export function installNativeGradients(): void {
   installMeanGradient();
   installReleaseDuringBackprop();
   installReluGradient();
+  installSavedTensorReferences();
   installSquareGradient();
 }
