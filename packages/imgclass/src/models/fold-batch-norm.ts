@@ -96,19 +96,28 @@ function fusedFromConfig(layer: tf.layers.Layer, config: tf.serialization.Config
     const depthwise = layer.getClassName() === 'DepthwiseConv2D';
     const Base = base as unknown as new (args: tf.serialization.ConfigDict) => tf.layers.Layer;
     class FusedConvolution extends Base {
+      // Read once from the config it is built from (a layer's getConfig() rebuilds the whole dict).
+      private readonly geometry: {
+        strides: [number, number];
+        pad: 'same' | 'valid';
+        dilations: [number, number];
+        activation: 'linear' | 'relu' | 'relu6';
+      };
+      constructor(args: tf.serialization.ConfigDict) {
+        super(args);
+        const c = this.getConfig();
+        this.geometry = {
+          strides: c.strides as [number, number],
+          pad: c.padding as 'same' | 'valid',
+          dilations: c.dilationRate as [number, number],
+          activation: c.activation as 'linear' | 'relu' | 'relu6',
+        };
+      }
       call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
         return tf.tidy(() => {
-          const c = this.getConfig();
           const [kernel, bias] = this.trainableWeights.map((w) => w.read());
-          const args = {
-            x: (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D,
-            filter: kernel as tf.Tensor4D,
-            bias,
-            strides: c.strides as [number, number],
-            pad: c.padding as 'same' | 'valid',
-            dilations: c.dilationRate as [number, number],
-            activation: c.activation as 'linear' | 'relu' | 'relu6',
-          };
+          const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
+          const args = { x, filter: kernel as tf.Tensor4D, bias, ...this.geometry };
           return depthwise ? tf.fused.depthwiseConv2d(args) : tf.fused.conv2d(args);
         });
       }
