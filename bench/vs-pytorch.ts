@@ -12,7 +12,7 @@
 // data, alternating epoch by epoch.
 //   npm run bench:vs-pytorch -- [--networks resnet18-half,resnet18,mobilenet] [--precisions float32,bfloat16]
 //                               [--modes train,predict,imgclass-train] [--rounds 3] [--steps 5] [--threads 2]
-//                               [--size 128] [--pictures ../shared/datasets/cats-vs-dogs/train]
+//                               [--size 128] [--pictures ../shared/datasets/cats-vs-dogs/train] [--torch-malloc tuned|glibc]
 // Prints one JSON line per measurement, then the table. Needs a Python with torch (PYTHON, else
 // /usr/bin/python3, else python3: Debian's python3-torch); without one it measures imgclass only.
 import {spawn, spawnSync, ChildProcessWithoutNullStreams} from 'node:child_process';
@@ -28,6 +28,11 @@ const option = (name: string, fallback: string) => {
 };
 const NETWORKS = option('--networks', 'resnet18-half,resnet18,mobilenet').split(',');
 const PRECISIONS = option('--precisions', 'float32,bfloat16').split(',') as Array<'float32'|'bfloat16'>;
+const TORCH_MALLOC = option('--torch-malloc', 'tuned');
+if (TORCH_MALLOC !== 'tuned' && TORCH_MALLOC !== 'glibc') {
+  console.error(`--torch-malloc is tuned or glibc, got '${TORCH_MALLOC}'.`);
+  process.exit(2);
+}
 type Mode = 'train'|'predict'|'imgclass-train';
 const MODES = option('--modes', 'train,predict').split(',') as Mode[];
 const ROUNDS = Number(option('--rounds', '3'));
@@ -70,7 +75,14 @@ class TorchWorker {
   static async start(python: string, network: string) {
     const script = path.join(__dirname, 'vs_pytorch.py');
     const child = spawn(python, [script, network, String(SIZE), String(BATCH), String(THREADS)], {
-      env: {...process.env, OMP_NUM_THREADS: String(THREADS)},
+      // glibc hands each large tensor PyTorch allocates fresh mmap()ed pages unless its dynamic
+      // threshold has risen; the kernels then pay a page fault per 4 KB they write, and MobileNet
+      // inference runs at ~170-290 images/s instead of ~800-1,400 (same oneDNN primitives, per
+      // DNNL_VERBOSE). A fixed threshold keeps freed blocks for reuse, as the jemalloc/tcmalloc
+      // that PyTorch's CPU tuning guides recommend would: the peer is PyTorch at its fast mode.
+      // `--torch-malloc glibc` runs it with glibc's defaults, as a plain `python3` does.
+      env: {...process.env, OMP_NUM_THREADS: String(THREADS),
+            ...(TORCH_MALLOC === 'glibc' ? {} : {MALLOC_MMAP_THRESHOLD_: String(32 << 20), MALLOC_TRIM_THRESHOLD_: String(256 << 20)})},
     });
     const worker = new TorchWorker(child);
     return {worker, params: await worker.next() as {trainable: number, non_trainable: number, torch: string}};
@@ -149,7 +161,7 @@ async function main() {
   await tf.setBackend('onednn');
   const python = findPython();
   emit({bench: 'machine', cpu: os.cpus()[0]?.model, cores: os.availableParallelism(), threads: THREADS,
-        ...onednn.info(), tfjs: tf.version.tfjs, python: python ?? null});
+        ...onednn.info(), tfjs: tf.version.tfjs, python: python ?? null, torchMalloc: TORCH_MALLOC});
   if (python == null) {
     console.log('No Python with torch found (install Debian\'s python3-torch, or set PYTHON): measuring imgclass only.');
   }
