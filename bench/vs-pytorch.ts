@@ -33,6 +33,13 @@ if (TORCH_MALLOC !== 'tuned' && TORCH_MALLOC !== 'glibc') {
   console.error(`--torch-malloc is tuned or glibc, got '${TORCH_MALLOC}'.`);
   process.exit(2);
 }
+// glibc hands each large tensor PyTorch allocates fresh mmap()ed pages unless its dynamic
+// threshold has risen; the kernels then pay a page fault per 4 KB they write, and MobileNet
+// inference runs at ~170-290 images/s instead of ~800-1,400 (same oneDNN primitives, per
+// DNNL_VERBOSE). A fixed threshold keeps freed blocks for reuse, as the jemalloc/tcmalloc
+// that PyTorch's CPU tuning guides recommend would: the peer is PyTorch at its fast mode.
+// `--torch-malloc glibc` runs it with glibc's defaults, as a plain `python3` does.
+const TORCH_MALLOC_ENV = TORCH_MALLOC === 'glibc' ? {} : {MALLOC_MMAP_THRESHOLD_: String(32 << 20), MALLOC_TRIM_THRESHOLD_: String(256 << 20)};
 type Mode = 'train'|'predict'|'imgclass-train';
 const MODES = option('--modes', 'train,predict').split(',') as Mode[];
 const ROUNDS = Number(option('--rounds', '3'));
@@ -75,14 +82,7 @@ class TorchWorker {
   static async start(python: string, network: string) {
     const script = path.join(__dirname, 'vs_pytorch.py');
     const child = spawn(python, [script, network, String(SIZE), String(BATCH), String(THREADS)], {
-      // glibc hands each large tensor PyTorch allocates fresh mmap()ed pages unless its dynamic
-      // threshold has risen; the kernels then pay a page fault per 4 KB they write, and MobileNet
-      // inference runs at ~170-290 images/s instead of ~800-1,400 (same oneDNN primitives, per
-      // DNNL_VERBOSE). A fixed threshold keeps freed blocks for reuse, as the jemalloc/tcmalloc
-      // that PyTorch's CPU tuning guides recommend would: the peer is PyTorch at its fast mode.
-      // `--torch-malloc glibc` runs it with glibc's defaults, as a plain `python3` does.
-      env: {...process.env, OMP_NUM_THREADS: String(THREADS),
-            ...(TORCH_MALLOC === 'glibc' ? {} : {MALLOC_MMAP_THRESHOLD_: String(32 << 20), MALLOC_TRIM_THRESHOLD_: String(256 << 20)})},
+      env: {...process.env, OMP_NUM_THREADS: String(THREADS), ...TORCH_MALLOC_ENV},
     });
     const worker = new TorchWorker(child);
     return {worker, params: await worker.next() as {trainable: number, non_trainable: number, torch: string}};

@@ -56,7 +56,7 @@ export const RECIPES: readonly Recipe[] = [
       model: 'resnet18-half',
       // Size from validation alone: at 128 the validation loss rose after epoch 31 of 44 (best
       // 94.0%); at 160 it was still falling after 30 epochs (best 94.9%). 176 is the largest size
-      // whose 30 epochs (~91 s each at ~150 img/s) leave ~10 minutes of the hour for decoding and drift.
+      // whose 30 epochs (~89 s each: row 4 trained at 156 img/s) leave ~14 minutes of the hour for decoding and drift.
       size: 176,
       batchSize: 32,
       epochs: 30,
