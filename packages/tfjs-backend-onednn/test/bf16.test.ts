@@ -105,6 +105,35 @@ test("a gradient converted once for both convolution backprops gives exactly the
   assert.deepEqual(Array.from(grads[1]), Array.from(grads[3]));
 });
 
+test('bf16 filter gradients of small outputs (im2col + matmul) match f32, on both sides of the 16-pixel limit', {skip}, () => {
+  // Outputs of at most 16 pixels take native/conv.cc's im2col + matmul; larger ones oneDNN's direct
+  // kernel. [n, h, w, ci, co, k, stride, pad], output pixels in the comment.
+  const cases: Array<[number, number, number, number, number, number, number, 'same'|'valid']> = [
+    [4, 4, 4, 24, 16, 3, 1, 'same'],   // 16: matmul
+    [2, 4, 5, 9, 6, 3, 1, 'same'],     // 20: direct
+    [2, 8, 7, 5, 4, 3, 2, 'same'],     // 16: matmul, stride 2 (TensorFlow's SAME: no padding on top)
+    [2, 7, 8, 5, 4, 5, 1, 'valid'],    // 12: matmul, 5x5 taps
+    [1, 6, 6, 3, 2, 2, 2, 'valid'],    // 9: matmul, even filter
+  ];
+  const before = primitiveImplementations().length;
+  cases.forEach(([n, h, w, ci, co, k, stride, pad], i) => {
+    const error = inBf16(() => compareWithCpu(() => {
+      const x = tf.randomNormal([n, h, w, ci], 0, 1, 'float32', 50 + i) as tf.Tensor4D;
+      const f = tf.randomNormal([k, k, ci, co], 0, 1, 'float32', 60 + i) as tf.Tensor4D;
+      const weight = tf.randomNormal(tf.conv2d(x, f, stride, pad).shape, 0, 1, 'float32', 70 + i);
+      return tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad).mul(weight).sum())([x, f]);
+    }));
+    assert.ok(error < BF16_TOLERANCE, `case ${i}: relative error ${error}`);
+  });
+  const gemm = primitiveImplementations().slice(before).filter(impl => impl.startsWith('conv_bwd_weights_gemm:'));
+  assert.equal(gemm.length, 4, gemm.join(', '));
+  for (const impl of gemm) {
+    assert.match(impl, /bf16/, `${impl}: not a bf16 implementation`);
+    assert.doesNotMatch(impl, /ref/, `${impl}: oneDNN's slow reference implementation`);
+  }
+});
+
 test("LeNet-5's convolutions get bf16 kernels, none of them oneDNN's reference code", {skip}, () => {
   const before = primitiveImplementations().length;
   inBf16(() => tf.tidy(() => {
