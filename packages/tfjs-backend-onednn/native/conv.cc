@@ -135,9 +135,9 @@ void Im2Col(const float* x, const ConvParams& p, float* cols) {
 
 struct BackwardWeightsGemm {
   matmul prim;
-  memory cols;                     // f32 im2col of x, [pixels, taps]
-  memory::desc colsT, dyMatrix;    // the matmul's views: cols transposed, dy as [pixels, oc]
-  ToBf16 colsToCompute, diffDst;   // bf16 mode: cols, and dy (shared with backward-data by token)
+  memory cols;                   // f32 im2col of x, [pixels, taps]
+  memory::desc colsT, dyMatrix;  // the matmul's bf16 views: cols transposed, dy as [pixels, oc]
+  ToBf16 colsToBf16, diffDst;    // dy's copy is shared with backward-data by token
 };
 
 // An optional tensor token argument (0 when absent).
@@ -219,23 +219,19 @@ Napi::Value ConvBackwardData(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// dW = cols(x)ᵀ · dy in bf16, for the convolutions GemmBackwardWeights picks.
 void ConvBackwardFilterGemm(const ConvParams& p, const std::vector<int64_t>& raw, const Napi::CallbackInfo& info) {
   const int64_t pixels = p.n * p.oh * p.ow, taps = p.kh * p.kw * p.ic;
   BackwardWeightsGemm& b = backwardWeightsGemmCache.Get(Key(p.KeyValues(raw)), [&] {
-    const memory::desc colsT({taps, pixels}, p.compute, memory::dims{1, taps});
-    const memory::desc dyMatrix({pixels, p.oc}, p.compute, tag::ab);
+    const memory::desc colsT({taps, pixels}, dt::bf16, memory::dims{1, taps});
+    const memory::desc dyMatrix({pixels, p.oc}, dt::bf16, tag::ab);
     matmul::primitive_desc pd(matmul::desc(colsT, dyMatrix, memory::desc({taps, p.oc}, dt::f32, tag::ab)), Engine());
     NoteImpl("conv_bwd_weights_gemm", pd.impl_info_str());
-    BackwardWeightsGemm entry{matmul(pd), memory(memory::desc({pixels, taps}, dt::f32, tag::ab), Engine()), colsT,
-                              dyMatrix};
-    if (p.bf16()) {
-      entry.colsToCompute = ToBf16({pixels, taps}, tag::ab, 0);
-      entry.diffDst = ToBf16(p.DstDims(), tag::nhwc, 1);
-    }
-    return entry;
+    return BackwardWeightsGemm{matmul(pd), memory(memory::desc({pixels, taps}, dt::f32, tag::ab), Engine()), colsT,
+                               dyMatrix, ToBf16({pixels, taps}, tag::ab, 0), ToBf16(p.DstDims(), tag::nhwc, 1)};
   });
   Im2Col(F32(info[0]), p, static_cast<float*>(b.cols.get_data_handle()));
-  const memory cols = b.colsToCompute(b.cols);
+  const memory cols = b.colsToBf16(b.cols);
   const memory dy = b.diffDst(Wrap(p.Dst(), F32(info[1])), Token(info[4]));
   Run(b.prim, {{DNNL_ARG_SRC, memory(b.colsT, Engine(), cols.get_data_handle())},
                {DNNL_ARG_WEIGHTS, memory(b.dyMatrix, Engine(), dy.get_data_handle())},
