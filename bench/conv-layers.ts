@@ -5,7 +5,11 @@ import * as tf from '@tensorflow/tfjs';
 import {setPrecision} from '../packages/tfjs-backend-onednn/src/index';
 
 const args = process.argv.slice(2);
-const reps = Number(args[args.indexOf('--reps') + 1] || 20);
+const option = (name: string, fallback: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const reps = Number(option('--reps', '20'));
 // [input side, input channels, output channels, stride]; 3×3 filters, SAME padding.
 const LAYERS: Array<[number, number, number, number]> = [
   [32, 32, 32, 1], [32, 32, 64, 2], [16, 64, 64, 1], [16, 64, 128, 2], [8, 128, 128, 1], [8, 128, 256, 2],

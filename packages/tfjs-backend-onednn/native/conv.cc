@@ -136,7 +136,7 @@ void Im2Col(const float* x, const ConvParams& p, float* cols) {
 struct BackwardWeightsGemm {
   matmul prim;
   memory cols;                   // f32 im2col of x, [pixels, taps]
-  memory::desc colsT, dyMatrix;  // the matmul's bf16 views: cols transposed, dy as [pixels, oc]
+  memory::desc colsT, dyMatrix, dwMatrix;  // the matmul's views: bf16 cols transposed, bf16 dy, f32 dW (HWIO)
   ToBf16 colsToBf16, diffDst;    // dy's copy is shared with backward-data by token
 };
 
@@ -224,18 +224,18 @@ void ConvBackwardFilterGemm(const ConvParams& p, const std::vector<int64_t>& raw
   const int64_t pixels = p.n * p.oh * p.ow, taps = p.kh * p.kw * p.ic;
   BackwardWeightsGemm& b = backwardWeightsGemmCache.Get(Key(p.KeyValues(raw)), [&] {
     const memory::desc colsT({taps, pixels}, dt::bf16, memory::dims{1, taps});
-    const memory::desc dyMatrix({pixels, p.oc}, dt::bf16, tag::ab);
-    matmul::primitive_desc pd(matmul::desc(colsT, dyMatrix, memory::desc({taps, p.oc}, dt::f32, tag::ab)), Engine());
+    const memory::desc dyMatrix({pixels, p.oc}, dt::bf16, tag::ab), dwMatrix({taps, p.oc}, dt::f32, tag::ab);
+    matmul::primitive_desc pd(matmul::desc(colsT, dyMatrix, dwMatrix), Engine());
     NoteImpl("conv_bwd_weights_gemm", pd.impl_info_str());
     return BackwardWeightsGemm{matmul(pd), memory(memory::desc({pixels, taps}, dt::f32, tag::ab), Engine()), colsT,
-                               dyMatrix, ToBf16({pixels, taps}, tag::ab, 0), ToBf16(p.DstDims(), tag::nhwc, 1)};
+                               dyMatrix, dwMatrix, ToBf16({pixels, taps}, tag::ab, 0), ToBf16(p.DstDims(), tag::nhwc, 1)};
   });
   Im2Col(F32(info[0]), p, static_cast<float*>(b.cols.get_data_handle()));
   const memory cols = b.colsToBf16(b.cols);
   const memory dy = b.diffDst(Wrap(p.Dst(), F32(info[1])), Token(info[4]));
   Run(b.prim, {{DNNL_ARG_SRC, memory(b.colsT, Engine(), cols.get_data_handle())},
                {DNNL_ARG_WEIGHTS, memory(b.dyMatrix, Engine(), dy.get_data_handle())},
-               {DNNL_ARG_DST, Wrap(memory::desc({taps, p.oc}, dt::f32, tag::ab), F32(info[2]))}});
+               {DNNL_ARG_DST, Wrap(b.dwMatrix, F32(info[2]))}});
 }
 
 // conv2dBackwardFilter(x, dy, dw, params, dyToken)
