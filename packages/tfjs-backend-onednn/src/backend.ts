@@ -2,6 +2,7 @@ import {BackendValues, DataId, DataType, getKernelsForBackend, KernelConfig, reg
 // Importing the CPU backend registers its kernels for 'cpu'; we reuse every one of them.
 import {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
 import {noteEscaped, noteWrapped, release} from './buffer_pool';
+import {forgetWeights} from './weight_tokens';
 import {installNativeGradients} from './gradients';
 import {withTiming} from './profile';
 import {nativeKernelConfigs} from './register_all_kernels';
@@ -32,7 +33,10 @@ export class OnednnBackend extends MathBackendCPU {
   override disposeData(dataId: DataId, force = false): boolean {
     const values = this.data.has(dataId) ? this.data.get(dataId).values : undefined;
     const disposed = super.disposeData(dataId, force);
-    if (disposed && values != null && !this.data.has(dataId)) release(values);
+    if (disposed && !this.data.has(dataId)) {
+      forgetWeights(dataId);
+      if (values != null) release(values);
+    }
     return disposed;
   }
 }

@@ -3,6 +3,7 @@
 // there the CPU backend is wrong.)
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
+import {primitiveImplementations} from '../src/index';
 import {compareWithCpu, randInt, rng, tf} from './helpers';
 
 const TOLERANCE = 1e-4;
@@ -44,6 +45,43 @@ test('conv2d forward and gradients', () => {
       return g([x, f]);
     });
   }
+});
+
+test("3×3 stride-1 convolutions with ≥ 64 channels run oneDNN's Winograd kernel where it pays, forward and gradients", () => {
+  // native/conv.cc's UseWinograd: f32, ≥ 64 channels, and at least 128 output tiles of 4×4 for the
+  // training forward and backward-data, 32 for inference and backward-weights.
+  const cases: Array<[number, number, number, number, number, Pad, boolean]> = [
+    // n, h, w, ci, co, pad, bias + relu
+    [8, 16, 16, 64, 64, 'same', false],   // 128 tiles: every direction
+    [4, 13, 11, 64, 80, 'valid', true],   // 11×9 out, 36 tiles: inference and backward-weights only
+    [2, 9, 10, 72, 64, 'same', false],    // 18 tiles: direct everywhere
+  ];
+  const before = primitiveImplementations().length;
+  cases.forEach(([n, h, w, ci, co, pad, fused], i) => {
+    const name = `conv2d x[${n},${h},${w},${ci}] k3 co${co} ${pad}${fused ? ' bias relu' : ''}`;
+    const make = () => ({
+      x: tf.randomNormal([n, h, w, ci], 0, 1, 'float32', 300 + i) as tf.Tensor4D,
+      f: tf.randomNormal([3, 3, ci, co], 0, 0.1, 'float32', 310 + i) as tf.Tensor4D,
+      bias: tf.randomNormal([co], 0, 1, 'float32', 320 + i) as tf.Tensor1D,
+    });
+    const conv = (x: tf.Tensor4D, f: tf.Tensor4D, bias: tf.Tensor1D) => fused ?
+        tf.fused.conv2d({x, filter: f, strides: 1, pad, bias, activation: 'relu'}) : tf.conv2d(x, f, 1, pad);
+    check(name, () => {
+      const {x, f, bias} = make();
+      return conv(x, f, bias);
+    });
+    check(`${name} grads`, () => {
+      const {x, f, bias} = make();
+      const weight = tf.randomNormal(conv(x, f, bias).shape, 0, 1, 'float32', 330 + i);
+      const loss = (a: tf.Tensor, b: tf.Tensor, c?: tf.Tensor) =>
+          conv(a as tf.Tensor4D, b as tf.Tensor4D, (c ?? bias) as tf.Tensor1D).mul(weight).sum();
+      return tf.grads(loss)(fused ? [x, f, bias] : [x, f]);
+    });
+  });
+  const winograd = primitiveImplementations().slice(before).filter(impl => impl.includes('wino'));
+  assert.deepEqual(winograd.map(impl => impl.split(':')[0]).sort(),
+                   ['conv_bwd_data', 'conv_bwd_weights', 'conv_bwd_weights', 'conv_fwd', 'conv_fwd', 'conv_fwd'],
+                   winograd.join(', '));
 });
 
 test('conv2dTranspose', () => {

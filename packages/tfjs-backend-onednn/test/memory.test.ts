@@ -53,3 +53,35 @@ test('200 training steps: tensor count and RSS stay flat', () => trainsFlat('flo
 
 test('the same in mixed precision (bf16 scratch buffers are per primitive, reused)',
      {skip: supportsBfloat16() ? false : 'this CPU has no bf16 instructions'}, () => trainsFlat('bfloat16'));
+
+// Each step's weights are new values, so each predict makes new inference copies of them
+// (Winograd's transformed filters: ~0.6 MB for this 64→64 layer); the old ones must go, whether
+// the optimizer wrote them in place (fused Adam) or replaced them (Adagrad's assign disposes them).
+for (const optimizer of ['adam', 'adagrad']) {
+  test(`predicting between ${optimizer} steps: the reordered weights kept for inference do not pile up`, async () => {
+    tf.setBackend('onednn');
+    const model = tfl.sequential({layers: [
+      tfl.layers.conv2d({inputShape: [16, 16, 64], filters: 64, kernelSize: 3, padding: 'same', activation: 'relu'}),
+      tfl.layers.globalAveragePooling2d({}),
+      tfl.layers.dense({units: 2, activation: 'softmax'}),
+    ]});
+    model.compile({optimizer, loss: 'sparseCategoricalCrossentropy'});
+    const xs = tf.randomNormal([8, 16, 16, 64], 0, 1, 'float32', 2);
+    const ys = tf.tensor1d(Array.from({length: 8}, (_, i) => i % 2), 'float32');
+    const step = async () => {
+      await model.trainOnBatch(xs, ys);
+      tf.dispose(model.predict(xs) as tf.Tensor);
+    };
+    for (let i = 0; i < 10; i++) await step();
+    gc();
+    const tensors = tf.memory().numTensors;
+    const rss = process.memoryUsage().rss;
+    for (let i = 0; i < 100; i++) await step();
+    gc();
+    assert.equal(tf.memory().numTensors, tensors, 'tensors leaked');
+    const growthMb = (process.memoryUsage().rss - rss) / 2 ** 20;
+    assert.ok(growthMb < 32, `RSS grew by ${growthMb.toFixed(1)} MB over 100 steps`);
+    model.dispose();
+    tf.dispose([xs, ys]);
+  });
+}

@@ -74,3 +74,26 @@ test('model.compile({optimizer: "adam"}) takes the fused path: same weights as o
   assert.ok(fused.after < fused.before, `loss ${fused.before} -> ${fused.after}`);
   fused.weights.forEach((w, i) => assert.ok(relativeError(w, stock.weights[i]) < 1e-5, `weight ${i}`));
 });
+
+test('an inference after a fused in-place update reads the new weights, not the reordered copy it kept', () => {
+  // native/conv.cc keeps each filter's reordered copy across inferences (Winograd's transformed
+  // weights here: 3×3, 64 channels, 128 tiles); writableValues forgets it before Adam writes in place.
+  tf.setBackend('onednn');
+  const x = tf.randomNormal([8, 16, 16, 64], 0, 1, 'float32', 21) as tf.Tensor4D;
+  const filter = tf.variable(tf.randomNormal([3, 3, 64, 64], 0, 0.1, 'float32', 22), true, `filter_${Math.random()}`);
+  const optimizer = tf.train.adam(0.1);
+  const onCpu = () => {
+    const [xs, fs] = [x.dataSync(), filter.dataSync()];
+    tf.setBackend('cpu');
+    const y = tf.tidy(() => tf.conv2d(tf.tensor4d(xs, x.shape), tf.tensor4d(fs, filter.shape as number[] as [number, number, number, number]), 1, 'same').dataSync());
+    tf.setBackend('onednn');
+    return y as Float32Array;
+  };
+  for (let step = 0; step < 3; step++) {
+    const y = tf.tidy(() => tf.conv2d(x, filter as tf.Tensor4D, 1, 'same').dataSync()) as Float32Array;
+    assert.ok(relativeError(y, onCpu()) < 1e-4, `step ${step}: the inference read stale weights`);
+    optimizer.minimize(() => tf.conv2d(x, filter as tf.Tensor4D, 1, 'same').square().mean() as tf.Scalar);
+  }
+  tf.dispose([x, filter]);
+  optimizer.dispose();
+});

@@ -1,6 +1,8 @@
 // The forward convolution every conv kernel (plain, fused, depthwise) shares.
 import {backend_util, TensorInfo} from '@tensorflow/tfjs-core';
+import {gradientDepth} from '../gradients/native_gradient';
 import {native} from '../native';
+import {weightsToken} from '../weight_tokens';
 import {activationCode} from './activation';
 import {convParams} from './conv_util';
 import {applyBiasAndActivation, isChannelBias} from './fused_util';
@@ -29,7 +31,8 @@ export function convForward(backend: Backend, args: ConvForwardArgs): TensorInfo
   const fuseAll = fuseBias && code !== undefined;
   native.conv2dForward(
       f32(backend, x), f32(backend, filter), fuseBias && bias ? f32(backend, bias) : null, out,
-      convParams(info, groups), fuseAll ? code : 0, alpha);
+      convParams(info, groups), fuseAll ? code : 0, alpha,
+      gradientDepth() === 0 ? weightsToken(filter.dataId) : 0);  // an inference: its reordered weights are kept
   const result = backend.makeTensorInfo(outShape, 'float32', out);
   if (fuseAll) return result;
   return applyBiasAndActivation(

@@ -2,6 +2,7 @@
 // in-place access to a variable's values that never changes a tensor someone else holds.
 import {engine, getBackend, NamedTensorMap, Optimizer, Tensor, tensor, tidy, Variable, zerosLike} from '@tensorflow/tfjs-core';
 import {Backend} from '../kernels/kernel_util';
+import {forgetWeights} from '../weight_tokens';
 
 export interface Slot {
   originalName: string;
@@ -45,7 +46,10 @@ export function writableValues(variable: Variable): Float32Array {
   const backend = engine().backend as Backend;
   const data = backend.data.get(variable.dataId);
   const engineRefs = (engine() as unknown as EngineState).state.tensorInfo.get(variable.dataId)?.refCount ?? 1;
-  if (data.refCount === 1 && engineRefs === 1) return data.values as Float32Array;
+  if (data.refCount === 1 && engineRefs === 1) {
+    forgetWeights(variable.dataId);  // about to change in place
+    return data.values as Float32Array;
+  }
   const copy = (data.values as Float32Array).slice();
   tidy(() => variable.assign(tensor(copy, variable.shape, 'float32')));
   return backend.data.get(variable.dataId).values as Float32Array;
