@@ -124,14 +124,16 @@ struct BackwardWeights {
   ToBf16 srcToBf16, diffDstToBf16;
 };
 
-// oneDNN 2.6's f32 Winograd F(4×4, 3×3) (jit_wino_4x3) does ~2.25× fewer multiplications than the
-// direct kernel on 3×3 stride-1 convolutions. It pays where there are enough 4×4 output tiles per
-// weight to amortize the weight transform, and enough channels to fill its blocks. Measured at
-// 2026-12-02 on 2 Zen 5 cores (with the NHWC↔nChw16c reorders): 3×3 64→64 at 16×16, batch 32,
-// forward 1.5–1.9 → 1.2 ms; 256→256 at 4×4 inference 1.7 → 1.15 ms; 512→512 at 4×4 13 → 4.8 ms;
-// even at 32 channels; slower at 16 channels, at batch 1, and in training's forward and
-// backward-data below ~128 tiles (256→256 at 4×4, batch 8: 0.43 → 0.91 ms). bf16 stays direct:
-// 2.6 has no bf16 Winograd.
+// oneDNN 2.6's f32 Winograd F(4×4, 3×3) (jit_wino_4x3) does 2.25× fewer multiplications than the
+// direct kernel on 3×3 stride-1 convolutions. It pays where there are enough channels to fill its
+// blocks and enough 4×4 output tiles to amortize transforming the weights. Measured 2026-12-02 on
+// 2 Zen 5 cores, each direction with its NHWC↔nChw16c and weight reorders, direct ÷ Winograd time:
+//   batch 32: 32 channels at 32×32 0.74–1.10 (so no); 64 at 16×16 1.08–1.58; 128 at 8×8 1.40–1.63;
+//             256 at 4×4 (32 tiles) forward 1.11, inference 1.75, backward-data 0.88, weights 1.36;
+//             512 at 4×4 1.25–2.72;
+//   batch 16: 128 at 8×8 (64 tiles) 1.08–1.45; 256 at 4×4 (16 tiles) backward-data 0.77;
+//   batch 1: slower in every direction.
+// bf16 stays direct: 2.6 has no bf16 Winograd.
 enum class Direction { kInference, kForwardTraining, kBackwardData, kBackwardWeights };
 constexpr int64_t kWinogradMinChannels = 64;
 
@@ -141,8 +143,7 @@ bool UseWinograd(const ConvParams& p, Direction direction) {
     return false;
   }
   const int64_t tiles = p.n * ((p.oh + 3) / 4) * ((p.ow + 3) / 4);
-  const bool trainingPass = direction == Direction::kForwardTraining || direction == Direction::kBackwardData;
-  return tiles >= (trainingPass ? 128 : 32);
+  return tiles >= (direction == Direction::kBackwardData ? 64 : 32);
 }
 
 // Creates a primitive descriptor with Winograd where UseWinograd picks it, else (or where the

@@ -48,12 +48,12 @@ test('conv2d forward and gradients', () => {
 });
 
 test("3×3 stride-1 convolutions with ≥ 64 channels run oneDNN's Winograd kernel where it pays, forward and gradients", () => {
-  // native/conv.cc's UseWinograd: f32, ≥ 64 channels, and at least 128 output tiles of 4×4 for the
-  // training forward and backward-data, 32 for inference and backward-weights.
+  // native/conv.cc's UseWinograd: f32, ≥ 64 channels, and at least 32 output tiles of 4×4 (64 for
+  // backward-data).
   const cases: Array<[number, number, number, number, number, Pad, boolean]> = [
     // n, h, w, ci, co, pad, bias + relu
     [8, 16, 16, 64, 64, 'same', false],   // 128 tiles: every direction
-    [4, 13, 11, 64, 80, 'valid', true],   // 11×9 out, 36 tiles: inference and backward-weights only
+    [4, 13, 11, 64, 80, 'valid', true],   // 11×9 out, 36 tiles: all but backward-data
     [2, 9, 10, 72, 64, 'same', false],    // 18 tiles: direct everywhere
   ];
   const before = primitiveImplementations().length;
@@ -80,7 +80,7 @@ test("3×3 stride-1 convolutions with ≥ 64 channels run oneDNN's Winograd kern
   });
   const winograd = primitiveImplementations().slice(before).filter(impl => impl.includes('wino'));
   assert.deepEqual(winograd.map(impl => impl.split(':')[0]).sort(),
-                   ['conv_bwd_data', 'conv_bwd_weights', 'conv_bwd_weights', 'conv_fwd', 'conv_fwd', 'conv_fwd'],
+                   ['conv_bwd_data', 'conv_bwd_weights', 'conv_bwd_weights', 'conv_fwd', 'conv_fwd', 'conv_fwd', 'conv_fwd'],
                    winograd.join(', '));
 });
 
