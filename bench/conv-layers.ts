@@ -1,5 +1,7 @@
 // Forward, backward-data and backward-weights time of one convolution for the layer shapes of
 // resnet18-half and resnet18 at 128×128 (batch 32), in float32 and bf16: one JSON line each.
+// The forward runs outside a gradient tape, so it is the inference forward (Winograd's where
+// native/conv.cc picks it, on weights reordered once); a training step's is in bench/profile_step.ts.
 //   npm run bench:conv-layers [-- --reps 20]
 import * as tf from '@tensorflow/tfjs';
 import {setPrecision} from '../packages/tfjs-backend-onednn/src/index';
@@ -34,7 +36,7 @@ for (const precision of ['float32', 'bfloat16'] as const) {
       const flop = 2 * 9 * inChannels * outChannels * outSide * outSide * 32;
       const attrs = {strides: stride, pad: 'same', dataFormat: 'NHWC'};
       const directions: Array<[string, () => tf.Tensor]> = [
-        ['forward', () => tf.conv2d(x, filter, stride, 'same')],
+        ['forward-inference', () => tf.conv2d(x, filter, stride, 'same')],
         ['backward-data', () => tf.engine().runKernel('Conv2DBackpropInput', {dy, filter}, {...attrs, inputShape: x.shape}) as tf.Tensor],
         ['backward-weights', () => tf.engine().runKernel('Conv2DBackpropFilter', {x, dy}, {...attrs, filterShape: filter.shape}) as tf.Tensor],
       ];
