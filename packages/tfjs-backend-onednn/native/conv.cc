@@ -69,17 +69,18 @@ struct ConvParams {
 // An input's reorder from the framework's layout into a primitive's, when they differ.
 struct ToPrimitive {
   bool needed = false;
-  memory scratch;  // the input in the primitive's layout, reused across calls
+  memory::desc primitive;
   reorder prim;
+  mutable memory scratch;  // the input in the primitive's layout, made at first use, reused after
   ToPrimitive() = default;
-  ToPrimitive(const memory::desc& framework, const memory::desc& primitive) {
+  ToPrimitive(const memory::desc& framework, const memory::desc& primitive) : primitive(primitive) {
     if (framework == primitive) return;
     needed = true;
-    scratch = memory(primitive, Engine());
     prim = reorder(reorder::primitive_desc(Engine(), framework, Engine(), primitive));
   }
   memory operator()(const memory& framework) const {
     if (!needed) return framework;
+    if (!scratch) scratch = memory(primitive, Engine());
     Run(prim, {{DNNL_ARG_FROM, framework}, {DNNL_ARG_TO, scratch}});
     return scratch;
   }
@@ -225,13 +226,14 @@ Cache<BackwardWeightsGemm> backwardWeightsGemmCache;
 // disposed or an optimizer writes its values in place.
 std::unordered_map<uint64_t, std::vector<memory>> inferenceWeights;
 
+// Never touches reorder.scratch, so an inference entry holds no weights of its own.
 memory InferenceWeights(const ToPrimitive& reorder, const memory& framework, uint64_t token) {
   if (!reorder.needed) return framework;
   std::vector<memory>& copies = inferenceWeights[token];
   for (const memory& copy : copies) {
-    if (copy.get_desc() == reorder.scratch.get_desc()) return copy;
+    if (copy.get_desc() == reorder.primitive) return copy;
   }
-  memory copy(reorder.scratch.get_desc(), Engine());
+  memory copy(reorder.primitive, Engine());
   Run(reorder.prim, {{DNNL_ARG_FROM, framework}, {DNNL_ARG_TO, copy}});
   copies.push_back(copy);
   return copy;
