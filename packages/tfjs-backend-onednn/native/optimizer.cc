@@ -10,8 +10,23 @@ namespace {
 
 constexpr int64_t kParallelThreshold = 1 << 14;
 
+// True when every buffer argument has the parameter's length; else throws a JS error (the
+// TypeScript side never calls with mismatched slots, see src/optimizers/slots.ts's canFuse).
+bool SameLengths(const Napi::CallbackInfo& info, const char* name, std::initializer_list<int> buffers) {
+  const size_t n = Length(info[0]);
+  for (int b : buffers) {
+    if (Length(info[b]) != n) {
+      Napi::Error::New(info.Env(), std::string("onednn ") + name + ": slot or gradient length differs from the parameter's")
+          .ThrowAsJavaScriptException();
+      return false;
+    }
+  }
+  return true;
+}
+
 // adam(param, m, v, grad, lr, beta1, beta2, epsilon, 1 - beta1^t, 1 - beta2^t)
 Napi::Value Adam(const Napi::CallbackInfo& info) {
+  if (!SameLengths(info, "adam", {1, 2, 3})) return info.Env().Undefined();
   float* p = F32(info[0]);
   float* m = F32(info[1]);
   float* v = F32(info[2]);
@@ -33,6 +48,7 @@ Napi::Value Adam(const Napi::CallbackInfo& info) {
 
 // sgd(param, grad, lr)
 Napi::Value Sgd(const Napi::CallbackInfo& info) {
+  if (!SameLengths(info, "sgd", {1})) return info.Env().Undefined();
   float* p = F32(info[0]);
   const float* g = F32(info[1]);
   const int64_t n = static_cast<int64_t>(Length(info[0]));
@@ -44,6 +60,7 @@ Napi::Value Sgd(const Napi::CallbackInfo& info) {
 
 // momentum(param, accumulation, grad, lr, momentum, useNesterov)
 Napi::Value Momentum(const Napi::CallbackInfo& info) {
+  if (!SameLengths(info, "momentum", {1, 2})) return info.Env().Undefined();
   float* p = F32(info[0]);
   float* a = F32(info[1]);
   const float* g = F32(info[2]);
@@ -61,6 +78,7 @@ Napi::Value Momentum(const Napi::CallbackInfo& info) {
 
 // rmsprop(param, meanSquare, moment, grad, lr, decay, momentum, epsilon): the non-centered form.
 Napi::Value RmsProp(const Napi::CallbackInfo& info) {
+  if (!SameLengths(info, "rmsprop", {1, 2, 3})) return info.Env().Undefined();
   float* p = F32(info[0]);
   float* ms = F32(info[1]);
   float* mo = F32(info[2]);

@@ -97,3 +97,34 @@ test('an inference after a fused in-place update reads the new weights, not the 
   tf.dispose([x, filter]);
   optimizer.dispose();
 });
+
+test('an optimizer handed its variables in another order than its slots were made for does what tfjs does, never writes past a slot', () => {
+  // The stock optimizers index slots by position: trainOnBatch's variable list, then minimize()
+  // over every trainable variable, pairs a variable with another's slot. tfjs's arithmetic then
+  // throws (shapes differ); the fused pass must not run over the smaller slot.
+  const outcome = (backend: string, makeOptimizer: () => tf.Optimizer) => {
+    tf.setBackend(backend);
+    const a = tf.variable(tf.ones([3]), true, `a_${Math.random()}`);
+    const b = tf.variable(tf.ones([1000]), true, `b_${Math.random()}`);
+    const optimizer = makeOptimizer();
+    const loss = () => a.square().sum().add(b.square().sum()) as tf.Scalar;
+    optimizer.minimize(loss, false, [a, b]);
+    let result: string;
+    try {
+      optimizer.minimize(loss, false, [b, a]);
+      result = `values ${Array.from(a.dataSync()).join(',')}`;
+    } catch (e) {
+      result = `throws ${(e as Error).message}`;
+    }
+    tf.dispose([a, b]);
+    optimizer.dispose();
+    tf.setBackend('onednn');
+    return result;
+  };
+  for (const [name, make] of [['adam', () => tf.train.adam(0.1)], ['momentum', () => tf.train.momentum(0.1, 0.9)],
+                              ['rmsprop', () => tf.train.rmsprop(0.1)]] as Array<[string, () => tf.Optimizer]>) {
+    const expected = outcome('cpu', make);
+    assert.match(expected, /^throws /, `${name} on the CPU backend: ${expected}`);
+    assert.equal(outcome('onednn', make), expected, name);
+  }
+});

@@ -11,9 +11,9 @@ type AdamState = {
 export function installFusedAdam(): void {
   const stock = AdamOptimizer.prototype.applyGradients;
   AdamOptimizer.prototype.applyGradients = function(this: AdamOptimizer, variableGradients: VariableGradients) {
-    const pairs = variablesAndGradients(variableGradients);
-    if (!canFuse(pairs)) return stock.call(this, variableGradients as never);
     const self = this as unknown as AdamState;
+    const pairs = variablesAndGradients(variableGradients);
+    if (!canFuse(pairs, self.accumulatedFirstMoment, self.accumulatedSecondMoment)) return stock.call(this, variableGradients as never);
     const acc1 = self.accBeta1.dataSync()[0], acc2 = self.accBeta2.dataSync()[0];
     pairs.forEach(([variable, gradient], i) => {
       const m = slot(self.accumulatedFirstMoment, i, variable, 'm');

@@ -10,9 +10,9 @@ type MomentumState = {
 export function installFusedMomentum(): void {
   const stock = MomentumOptimizer.prototype.applyGradients;
   MomentumOptimizer.prototype.applyGradients = function(this: MomentumOptimizer, variableGradients: VariableGradients) {
-    const pairs = variablesAndGradients(variableGradients);
-    if (!canFuse(pairs)) return stock.call(this, variableGradients as never);
     const self = this as unknown as MomentumState;
+    const pairs = variablesAndGradients(variableGradients);
+    if (!canFuse(pairs, self.accumulations)) return stock.call(this, variableGradients as never);
     pairs.forEach(([variable, gradient], i) => {
       const accumulation = slot(self.accumulations, i, variable, 'momentum');
       if (gradient == null) return;

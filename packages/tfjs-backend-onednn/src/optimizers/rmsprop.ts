@@ -14,7 +14,7 @@ export function installFusedRmsProp(): void {
   RMSPropOptimizer.prototype.applyGradients = function(this: RMSPropOptimizer, variableGradients: VariableGradients) {
     const self = this as unknown as RmsPropState;
     const pairs = variablesAndGradients(variableGradients);
-    if (self.centered || !canFuse(pairs)) return stock.call(this, variableGradients as never);
+    if (self.centered || !canFuse(pairs, self.accumulatedMeanSquares, self.accumulatedMoments)) return stock.call(this, variableGradients as never);
     pairs.forEach(([variable, gradient], i) => {
       const meanSquare = slot(self.accumulatedMeanSquares, i, variable, 'rms');
       const moment = slot(self.accumulatedMoments, i, variable, 'momentum');

@@ -21,10 +21,18 @@ export function variablesAndGradients(variableGradients: VariableGradients): Arr
   ]);
 }
 
-/** True when the fused path applies: the onednn backend and float32 everywhere. */
-export function canFuse(pairs: Array<[Variable, Tensor|undefined]>): boolean {
+/**
+ * True when the fused path applies: the onednn backend, float32 everywhere, and every slot made
+ * so far the size of the variable now at its index. The stock optimizers index slots by position,
+ * so an optimizer given another variable list (trainOnBatch's, then minimize()'s over all
+ * trainable variables) pairs a variable with another's slot: tfjs's own arithmetic then throws or
+ * broadcasts, while a native pass would write past the slot's end. That case takes tfjs's path.
+ */
+export function canFuse(pairs: Array<[Variable, Tensor|undefined]>, ...slotLists: Slot[][]): boolean {
   if (getBackend() !== 'onednn') return false;
-  return pairs.every(([v, g]) => v != null && v.dtype === 'float32' && (g == null || g.dtype === 'float32'));
+  return pairs.every(([v, g], i) => v != null && v.dtype === 'float32' &&
+                     (g == null || (g.dtype === 'float32' && g.size === v.size)) &&
+                     slotLists.every(slots => slots[i] == null || slots[i].variable.size === v.size));
 }
 
 /** The slot at `index`, created as the stock optimizers do (zeros, not trainable). */
