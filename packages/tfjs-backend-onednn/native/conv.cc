@@ -206,7 +206,7 @@ struct BackwardWeightsGemm {
   matmul prim;
   memory cols;                   // f32 im2col of x, [pixels, taps]
   memory::desc colsT, dyMatrix, dwMatrix;  // the matmul's views: bf16 cols transposed, bf16 dy, f32 dW (HWIO)
-  ToBf16 colsToBf16, diffDst;    // dy's copy is shared with backward-data by token
+  ToBf16 colsToBf16, diffDstToBf16;  // dy's copy is shared with backward-data by token
 };
 
 // An optional tensor token argument (0 when absent).
@@ -332,7 +332,7 @@ void ConvBackwardFilterGemm(const ConvParams& p, const std::vector<int64_t>& raw
   });
   Im2Col(F32(info[0]), p, static_cast<float*>(b.cols.get_data_handle()));
   const memory cols = b.colsToBf16(b.cols);
-  const memory dy = b.diffDst(Wrap(p.Dst(), F32(info[1])), Token(info[4]));
+  const memory dy = b.diffDstToBf16(Wrap(p.Dst(), F32(info[1])), Token(info[4]));
   Run(b.prim, {{DNNL_ARG_SRC, memory(b.colsT, Engine(), cols.get_data_handle())},
                {DNNL_ARG_WEIGHTS, memory(b.dyMatrix, Engine(), dy.get_data_handle())},
                {DNNL_ARG_DST, Wrap(b.dwMatrix, F32(info[2]))}});

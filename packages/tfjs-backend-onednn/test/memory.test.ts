@@ -28,22 +28,26 @@ function smallCnn(): tfl.LayersModel {
   return model;
 }
 
+/** Runs `step` `warmup` times (optimizer slots, primitive caches), then `steps` times: same tensor count, RSS within 32 MB. */
+async function staysFlat(step: () => Promise<void>, warmup: number, steps: number) {
+  for (let i = 0; i < warmup; i++) await step();
+  gc();
+  const tensors = tf.memory().numTensors;
+  const rss = process.memoryUsage().rss;
+  for (let i = 0; i < steps; i++) await step();
+  gc();
+  assert.equal(tf.memory().numTensors, tensors, 'tensors leaked');
+  const growthMb = (process.memoryUsage().rss - rss) / 2 ** 20;
+  assert.ok(growthMb < 32, `RSS grew by ${growthMb.toFixed(1)} MB over ${steps} steps`);
+}
+
 async function trainsFlat(precision: Precision) {
   tf.setBackend('onednn');
   setPrecision(precision);
   const model = smallCnn();
   const xs = tf.randomNormal([16, 16, 16, 3], 0, 1, 'float32', 1);
   const ys = tf.tensor1d(Array.from({length: 16}, (_, i) => i % 2), 'float32');
-  const step = async () => { await model.trainOnBatch(xs, ys); };
-  for (let i = 0; i < 20; i++) await step();  // warm-up: optimizer slots, primitive caches
-  gc();
-  const tensors = tf.memory().numTensors;
-  const rss = process.memoryUsage().rss;
-  for (let i = 0; i < 200; i++) await step();
-  gc();
-  assert.equal(tf.memory().numTensors, tensors, 'tensors leaked');
-  const growthMb = (process.memoryUsage().rss - rss) / 2 ** 20;
-  assert.ok(growthMb < 32, `RSS grew by ${growthMb.toFixed(1)} MB over 200 steps`);
+  await staysFlat(async () => { await model.trainOnBatch(xs, ys); }, 20, 200);
   setPrecision('float32');
   model.dispose();
   tf.dispose([xs, ys]);
@@ -72,15 +76,7 @@ for (const optimizer of ['adam', 'adagrad']) {
       await model.trainOnBatch(xs, ys);
       tf.dispose(model.predict(xs) as tf.Tensor);
     };
-    for (let i = 0; i < 10; i++) await step();
-    gc();
-    const tensors = tf.memory().numTensors;
-    const rss = process.memoryUsage().rss;
-    for (let i = 0; i < 100; i++) await step();
-    gc();
-    assert.equal(tf.memory().numTensors, tensors, 'tensors leaked');
-    const growthMb = (process.memoryUsage().rss - rss) / 2 ** 20;
-    assert.ok(growthMb < 32, `RSS grew by ${growthMb.toFixed(1)} MB over 100 steps`);
+    await staysFlat(step, 10, 100);
     model.dispose();
     tf.dispose([xs, ys]);
   });
