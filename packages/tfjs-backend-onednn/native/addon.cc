@@ -91,7 +91,7 @@ ConversionBuffer conversionBuffers[2];
 }  // namespace
 
 memory ToBf16::operator()(const memory& f32, uint64_t token) const {
-  if (!prim) return f32;
+  if (!prim || f32.get_desc().data_type() == dt::bf16) return f32;
   ConversionBuffer& buffer = conversionBuffers[slot];
   if (token != 0 && buffer.token == token && buffer.desc == bf16) return memory(bf16, Engine(), buffer.data);
   memory converted(bf16, Engine(), buffer.Reserve(bf16.get_size()));
@@ -192,6 +192,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitNorm(env, exports);
   InitOptimizer(env, exports);
   InitTile(env, exports);
+  InitBf16(env, exports);
   return exports;
 }
 

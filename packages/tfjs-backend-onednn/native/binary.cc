@@ -107,9 +107,40 @@ void Broadcast(const float* a, const float* b, Out* out, const std::vector<int64
   }
 }
 
-// binary(op, a, b, out, aShape, bShape, outShape); comparisons write a Uint8Array.
+template <typename A, typename B, typename O, typename F>
+VECTOR_LOOP void ZipTyped(const A* __restrict a, const B* __restrict b, O* __restrict out, int64_t n, F f) {
+  for (int64_t i = 0; i < n; ++i) Store(out, i, f(Load(a, i), Load(b, i)));
+}
+
+// Same-shape operands where any of a, b, out is bf16.
+template <typename F>
+void ZipValues(const Values& a, const Values& b, const Values& out, F f) {
+  Typed(a, [&](auto* pa) {
+    Typed(b, [&](auto* pb) {
+      Typed(out, [&](auto* po) {
+        Chunks(out.length, kChunk, [&](int64_t s, int64_t len) { ZipTyped(pa + s, pb + s, po + s, len, f); });
+      });
+    });
+  });
+}
+
+// binary(op, a, b, out, aShape, bShape, outShape); comparisons write a Uint8Array. bf16 arrays
+// (a mixed-precision activation) come only with equal shapes and an arithmetic op.
 Napi::Value Binary(const Napi::CallbackInfo& info) {
   const int op = static_cast<int>(Int(info[0]));
+  if (info[1].As<Napi::TypedArray>().TypedArrayType() == napi_uint16_array ||
+      info[2].As<Napi::TypedArray>().TypedArrayType() == napi_uint16_array ||
+      info[3].As<Napi::TypedArray>().TypedArrayType() == napi_uint16_array) {
+    const Values a = Storage(info[1]), b = Storage(info[2]), out = Storage(info[3]);
+    switch (op) {
+      case kAdd: ZipValues(a, b, out, [](float x, float y) { return x + y; }); break;
+      case kSub: ZipValues(a, b, out, [](float x, float y) { return x - y; }); break;
+      case kMul: ZipValues(a, b, out, [](float x, float y) { return x * y; }); break;
+      default:
+        Napi::Error::New(info.Env(), "onednn binary: no bf16 form of op " + std::to_string(op)).ThrowAsJavaScriptException();
+    }
+    return info.Env().Undefined();
+  }
   const float* a = F32(info[1]);
   const float* b = F32(info[2]);
   const std::vector<int64_t> aShape = Ints(info[4]), bShape = Ints(info[5]), outShape = Ints(info[6]);

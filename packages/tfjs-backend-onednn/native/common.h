@@ -5,6 +5,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -25,6 +26,52 @@ void NoteImpl(const std::string& kernel, const char* impl);
 inline float* F32(const Napi::Value& v) {
   return v.As<Napi::Float32Array>().Data();
 }
+// A float32 tensor's values as the framework holds them: a Float32Array, or in mixed precision a
+// Uint16Array of bf16 (activations handed between kernels that read bf16; src/activation_storage.ts).
+struct Values {
+  void* data;
+  dt type;
+  int64_t length;
+  bool bf16() const { return type == dt::bf16; }
+  float* f32() const { return static_cast<float*>(data); }
+  uint16_t* bits() const { return static_cast<uint16_t*>(data); }
+};
+Values Storage(const Napi::Value& v);
+
+// Hot loops, compiled for AVX-512 and AVX2 as well as baseline x86-64 (the addon's target); the
+// loader picks the CPU's (GCC function multiversioning).
+#define VECTOR_LOOP __attribute__((target_clones("arch=x86-64-v4", "avx2", "default"), noinline))
+
+// Element access in loops over f32 or bf16 data (templates over the pointer type). Widening is
+// exact; narrowing rounds to nearest even as oneDNN's reorders do, NaN staying NaN. Converting
+// in the loop that computes, rather than through a float buffer, is what makes bf16 pay: the
+// extra passes over a buffer made bf16 ReLU twice as slow as f32's.
+inline float Load(const float* p, int64_t i) { return p[i]; }
+inline float Load(const uint16_t* p, int64_t i) {
+  const uint32_t bits = static_cast<uint32_t>(p[i]) << 16;
+  float v;
+  std::memcpy(&v, &bits, sizeof v);
+  return v;
+}
+inline void Store(float* p, int64_t i, float v) { p[i] = v; }
+inline void Store(uint16_t* p, int64_t i, float v) {
+  uint32_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  const uint32_t rounded = (bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16;
+  const bool nan = (bits & 0x7fffffffu) > 0x7f800000u;
+  p[i] = static_cast<uint16_t>(nan ? (bits >> 16) | 0x40u : rounded);
+}
+
+// Calls f with v's data as a float* or a uint16_t* (bf16).
+template <typename F>
+void Typed(const Values& v, F f) {
+  if (v.bf16()) {
+    f(v.bits());
+  } else {
+    f(v.f32());
+  }
+}
+
 inline size_t Length(const Napi::Value& v) {
   return v.As<Napi::TypedArray>().ElementLength();
 }
@@ -63,6 +110,7 @@ bool AppendActivation(dnnl::post_ops& ops, int activation, float alpha);
 
 // Wraps a JS-owned buffer as a oneDNN memory without copying.
 inline memory Wrap(const memory::desc& md, void* data) { return memory(md, Engine(), data); }
+inline memory Wrap(const memory::desc& md, const Values& v) { return memory(md, Engine(), v.data); }
 
 // Mixed precision: when on, convolutions compute in bf16 (inputs rounded to bf16, f32
 // accumulation and f32 outputs); tensors and weights the framework sees stay f32.
@@ -77,7 +125,8 @@ struct ToBf16 {
   int slot = 0;
   ToBf16() = default;
   ToBf16(const memory::dims& dims, memory::format_tag layout, int slot);
-  // Returns `f32` itself when the primitive reads f32 (no conversion set up). A nonzero `token`
+  // Returns `f32` itself when the primitive reads f32 (no conversion set up) or it is bf16 already
+  // (an activation a bf16 kernel wrote). A nonzero `token`
   // names the tensor being converted: when the slot still holds that tensor's copy (the same
   // gradient, read by a convolution's backward-data and then its backward-weights), it is reused.
   dnnl::memory operator()(const dnnl::memory& f32, uint64_t token = 0) const;
@@ -96,6 +145,7 @@ void InitReduce(Napi::Env env, Napi::Object exports);
 void InitNorm(Napi::Env env, Napi::Object exports);
 void InitOptimizer(Napi::Env env, Napi::Object exports);
 void InitTile(Napi::Env env, Napi::Object exports);
+void InitBf16(Napi::Env env, Napi::Object exports);
 
 // Converts a dnnl::error into a JS exception; kernels return undefined after it.
 void ThrowError(Napi::Env env, const char* kernel, const dnnl::error& e);

@@ -12,7 +12,9 @@ namespace {
 using namespace dnnl;
 
 // Integer parameters, in the order src/kernels/conv_util.ts writes them, and the data type the
-// primitives read (bf16 in mixed-precision mode; outputs and the framework's buffers stay f32).
+// primitives compute in (bf16 in mixed-precision mode). In that mode the activations (x, y, dy,
+// dx) may each arrive or be asked for as bf16 or f32 (src/activation_storage.ts); weights and
+// their gradients stay f32.
 struct ConvParams {
   int64_t n, ih, iw, ic, oh, ow, oc, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, groups;
   dt compute;
@@ -48,13 +50,14 @@ struct ConvParams {
   memory::dims PadL() const { return {pt, pl}; }
   memory::dims PadR() const { return {pb, pr}; }
 
-  convolution_forward::desc ForwardDesc(bool bias, prop_kind kind = prop_kind::forward_training) const {
+  convolution_forward::desc ForwardDesc(bool bias, prop_kind kind = prop_kind::forward_training,
+                                        dt dstType = dt::f32) const {
     if (bias) {
       return {kind, Algorithm(), PrimitiveSrc(compute), AnyWeights(compute),
-              memory::desc({oc}, dt::f32, tag::a), PrimitiveDst(), Strides(), Dilates(), PadL(), PadR()};
+              memory::desc({oc}, dt::f32, tag::a), PrimitiveDst(dstType), Strides(), Dilates(), PadL(), PadR()};
     }
     return {kind, Algorithm(), PrimitiveSrc(compute), AnyWeights(compute),
-            PrimitiveDst(), Strides(), Dilates(), PadL(), PadR()};
+            PrimitiveDst(dstType), Strides(), Dilates(), PadL(), PadR()};
   }
   convolution_forward::primitive_desc Hint() const {
     return {ForwardDesc(false), Engine()};
@@ -177,23 +180,24 @@ bool GemmBackwardWeights(const ConvParams& p) {
 }
 
 // cols[pixel, (kh, kw, ic)] = x at the input position the filter tap (kh, kw) reads for that
-// output pixel, 0 in the padding.
-void Im2Col(const float* x, const ConvParams& p, float* cols) {
+// output pixel, 0 in the padding (T: float, or uint16_t for bf16).
+template <typename T>
+void Im2Col(const T* x, const ConvParams& p, T* cols) {
   const int64_t taps = p.kh * p.kw * p.ic;
 #pragma omp parallel for collapse(2) schedule(static)
   for (int64_t n = 0; n < p.n; ++n) {
     for (int64_t oh = 0; oh < p.oh; ++oh) {
       for (int64_t ow = 0; ow < p.ow; ++ow) {
-        float* row = cols + ((n * p.oh + oh) * p.ow + ow) * taps;
+        T* row = cols + ((n * p.oh + oh) * p.ow + ow) * taps;
         for (int64_t kh = 0; kh < p.kh; ++kh) {
           const int64_t ih = oh * p.sh - p.pt + kh;
           for (int64_t kw = 0; kw < p.kw; ++kw) {
             const int64_t iw = ow * p.sw - p.pl + kw;
-            float* to = row + (kh * p.kw + kw) * p.ic;
+            T* to = row + (kh * p.kw + kw) * p.ic;
             if (ih < 0 || ih >= p.ih || iw < 0 || iw >= p.iw) {
-              std::memset(to, 0, p.ic * sizeof(float));
+              std::memset(to, 0, p.ic * sizeof(T));
             } else {
-              std::memcpy(to, x + ((n * p.ih + ih) * p.iw + iw) * p.ic, p.ic * sizeof(float));
+              std::memcpy(to, x + ((n * p.ih + ih) * p.iw + iw) * p.ic, p.ic * sizeof(T));
             }
           }
         }
@@ -204,9 +208,9 @@ void Im2Col(const float* x, const ConvParams& p, float* cols) {
 
 struct BackwardWeightsGemm {
   matmul prim;
-  memory cols;                   // f32 im2col of x, [pixels, taps]
+  memory cols;                   // im2col of x, [pixels, taps], in x's type (f32 or bf16)
   memory::desc colsT, dyMatrix, dwMatrix;  // the matmul's views: bf16 cols transposed, bf16 dy, f32 dW (HWIO)
-  ToBf16 colsToBf16, diffDstToBf16;  // dy's copy is shared with backward-data by token
+  ToBf16 colsToBf16, diffDstToBf16;  // (passed through when bf16 already); dy's copy is shared with backward-data by token
 };
 
 // An optional tensor token argument (0 when absent).
@@ -256,9 +260,10 @@ Napi::Value ConvForward(const Napi::CallbackInfo& info) {
     const float alpha = Float(info[6]);
     const uint64_t weightsToken = Token(info[7]);
     const bool inference = weightsToken != 0;
+    const Values x = Storage(info[0]), y = Storage(info[3]);
     int32_t alphaBits;
     std::memcpy(&alphaBits, &alpha, sizeof alphaBits);
-    raw.insert(raw.end(), {hasBias, activation, alphaBits, inference});
+    raw.insert(raw.end(), {hasBias, activation, alphaBits, inference, y.bf16()});
     const Forward& f = forwardCache.Get(Key(p.KeyValues(raw)), [&] {
       post_ops ops;
       AppendActivation(ops, activation, alpha);
@@ -268,16 +273,16 @@ Napi::Value ConvForward(const Napi::CallbackInfo& info) {
       // by InferenceWeights) is the faster one; the direct kernels keep the forward they always ran.
       const auto pd = WithAlgorithm(p, inference ? Direction::kInference : Direction::kForwardTraining, [&] {
         const prop_kind kind = inference && p.winograd ? prop_kind::forward_inference : prop_kind::forward_training;
-        return convolution_forward::primitive_desc(p.ForwardDesc(hasBias, kind), attr, Engine());
+        return convolution_forward::primitive_desc(p.ForwardDesc(hasBias, kind, y.type), attr, Engine());
       });
       NoteImpl("conv_fwd", pd.impl_info_str());
       Forward entry{convolution_forward(pd), ToPrimitive(p.UserWeights(), pd.weights_desc()),
-                    ToPrimitive(p.Src(p.compute), pd.src_desc()), FromPrimitive(pd.dst_desc(), p.Dst())};
+                    ToPrimitive(p.Src(p.compute), pd.src_desc()), FromPrimitive(pd.dst_desc(), p.Dst(y.type))};
       if (p.bf16()) entry.srcToBf16 = ToBf16(p.SrcDims(), tag::nhwc, 0);
       return entry;
     });
-    const memory dst = Wrap(p.Dst(), F32(info[3])), w = Wrap(p.UserWeights(), F32(info[1]));
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, f.src(f.srcToBf16(Wrap(p.Src(), F32(info[0]))))},
+    const memory dst = Wrap(p.Dst(y.type), y), w = Wrap(p.UserWeights(), F32(info[1]));
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, f.src(f.srcToBf16(Wrap(p.Src(x.type), x)))},
                                          {DNNL_ARG_WEIGHTS, inference ? InferenceWeights(f.weights, w, weightsToken) : f.weights(w)},
                                          {DNNL_ARG_DST, f.dst.Target(dst)}};
     if (hasBias) args[DNNL_ARG_BIAS] = Wrap(memory::desc({p.oc}, dt::f32, tag::a), F32(info[2]));
@@ -293,26 +298,28 @@ Napi::Value ConvForward(const Napi::CallbackInfo& info) {
 // backward-weights call of the same convolution (its bf16 copy is kept for it).
 Napi::Value ConvBackwardData(const Napi::CallbackInfo& info) {
   try {
-    const std::vector<int64_t> raw = Ints(info[3]);
+    std::vector<int64_t> raw = Ints(info[3]);
     ConvParams p(raw);
+    const Values dy = Storage(info[0]), dx = Storage(info[2]);
+    raw.push_back(dx.bf16());
     const BackwardData& b = backwardDataCache.Get(Key(p.KeyValues(raw)), [&] {
       const auto pd = WithAlgorithm(p, Direction::kBackwardData, [&] {
-        convolution_backward_data::desc d(p.Algorithm(), p.PrimitiveSrc(), p.AnyWeights(p.compute),
+        convolution_backward_data::desc d(p.Algorithm(), p.PrimitiveSrc(dx.type), p.AnyWeights(p.compute),
                                           p.PrimitiveDst(p.compute), p.Strides(), p.Dilates(), p.PadL(), p.PadR());
         return convolution_backward_data::primitive_desc(d, Engine(), p.Hint());
       });
       NoteImpl("conv_bwd_data", pd.impl_info_str());
       BackwardData entry{convolution_backward_data(pd), ToPrimitive(p.UserWeights(), pd.weights_desc()),
                          ToPrimitive(p.Dst(p.compute), pd.diff_dst_desc()),
-                         FromPrimitive(pd.diff_src_desc(), p.Src())};
+                         FromPrimitive(pd.diff_src_desc(), p.Src(dx.type))};
       if (p.bf16()) entry.diffDstToBf16 = ToBf16(p.DstDims(), tag::nhwc, 1);
       return entry;
     });
-    const memory dx = Wrap(p.Src(), F32(info[2]));
-    Run(b.prim, {{DNNL_ARG_DIFF_DST, b.diffDst(b.diffDstToBf16(Wrap(p.Dst(), F32(info[0])), Token(info[4])))},
+    const memory diffSrc = Wrap(p.Src(dx.type), dx);
+    Run(b.prim, {{DNNL_ARG_DIFF_DST, b.diffDst(b.diffDstToBf16(Wrap(p.Dst(dy.type), dy), Token(info[4])))},
                  {DNNL_ARG_WEIGHTS, b.weights(Wrap(p.UserWeights(), F32(info[1])))},
-                 {DNNL_ARG_DIFF_SRC, b.diffSrc.Target(dx)}});
-    b.diffSrc.Finish(dx);
+                 {DNNL_ARG_DIFF_SRC, b.diffSrc.Target(diffSrc)}});
+    b.diffSrc.Finish(diffSrc);
   } catch (const dnnl::error& e) {
     ThrowError(info.Env(), "conv2dBackpropInput", e);
   }
@@ -320,21 +327,27 @@ Napi::Value ConvBackwardData(const Napi::CallbackInfo& info) {
 }
 
 // dW = cols(x)ᵀ · dy in bf16, for the convolutions GemmBackwardWeights picks.
-void ConvBackwardFilterGemm(const ConvParams& p, const std::vector<int64_t>& raw, const Napi::CallbackInfo& info) {
+void ConvBackwardFilterGemm(const ConvParams& p, std::vector<int64_t> raw, const Napi::CallbackInfo& info) {
   const int64_t pixels = p.n * p.oh * p.ow, taps = p.kh * p.kw * p.ic;
+  const Values x = Storage(info[0]), dy = Storage(info[1]);
+  raw.push_back(x.bf16());
   BackwardWeightsGemm& b = backwardWeightsGemmCache.Get(Key(p.KeyValues(raw)), [&] {
     const memory::desc colsT({taps, pixels}, dt::bf16, memory::dims{1, taps});
     const memory::desc dyMatrix({pixels, p.oc}, dt::bf16, tag::ab), dwMatrix({taps, p.oc}, dt::f32, tag::ab);
     matmul::primitive_desc pd(matmul::desc(colsT, dyMatrix, dwMatrix), Engine());
     NoteImpl("conv_bwd_weights_gemm", pd.impl_info_str());
-    return BackwardWeightsGemm{matmul(pd), memory(memory::desc({pixels, taps}, dt::f32, tag::ab), Engine()), colsT,
+    return BackwardWeightsGemm{matmul(pd), memory(memory::desc({pixels, taps}, x.type, tag::ab), Engine()), colsT,
                                dyMatrix, dwMatrix, ToBf16({pixels, taps}, tag::ab, 0), ToBf16(p.DstDims(), tag::nhwc, 1)};
   });
-  Im2Col(F32(info[0]), p, static_cast<float*>(b.cols.get_data_handle()));
+  if (x.bf16()) {
+    Im2Col(x.bits(), p, static_cast<uint16_t*>(b.cols.get_data_handle()));
+  } else {
+    Im2Col(x.f32(), p, static_cast<float*>(b.cols.get_data_handle()));
+  }
   const memory cols = b.colsToBf16(b.cols);
-  const memory dy = b.diffDstToBf16(Wrap(p.Dst(), F32(info[1])), Token(info[4]));
+  const memory dyBf16 = b.diffDstToBf16(Wrap(p.Dst(dy.type), dy), Token(info[4]));
   Run(b.prim, {{DNNL_ARG_SRC, memory(b.colsT, Engine(), cols.get_data_handle())},
-               {DNNL_ARG_WEIGHTS, memory(b.dyMatrix, Engine(), dy.get_data_handle())},
+               {DNNL_ARG_WEIGHTS, memory(b.dyMatrix, Engine(), dyBf16.get_data_handle())},
                {DNNL_ARG_DST, Wrap(b.dwMatrix, F32(info[2]))}});
 }
 
@@ -364,8 +377,9 @@ Napi::Value ConvBackwardFilter(const Napi::CallbackInfo& info) {
       return entry;
     });
     const memory userDw = Wrap(p.UserWeights(), F32(info[2]));
-    Run(b.prim, {{DNNL_ARG_SRC, b.src(b.srcToBf16(Wrap(p.Src(), F32(info[0]))))},
-                 {DNNL_ARG_DIFF_DST, b.diffDst(b.diffDstToBf16(Wrap(p.Dst(), F32(info[1])), Token(info[4])))},
+    const Values x = Storage(info[0]), dy = Storage(info[1]);
+    Run(b.prim, {{DNNL_ARG_SRC, b.src(b.srcToBf16(Wrap(p.Src(x.type), x)))},
+                 {DNNL_ARG_DIFF_DST, b.diffDst(b.diffDstToBf16(Wrap(p.Dst(dy.type), dy), Token(info[4])))},
                  {DNNL_ARG_DIFF_WEIGHTS, b.diffWeights.Target(userDw)}});
     b.diffWeights.Finish(userDw);
   } catch (const dnnl::error& e) {

@@ -19,28 +19,32 @@ constexpr int64_t kParallelThreshold = 1 << 15;
 
 // One chunk as a plain loop: a separate (not inlined) function, so that the captured
 // constants are locals and x/y are known not to alias — both needed for the compiler to
-// vectorize the selects, which it won't do inside an OpenMP-outlined body.
-template <typename F>
-__attribute__((noinline)) void MapChunk(const float* __restrict x, float* __restrict y, int64_t n, F f) {
-  for (int64_t i = 0; i < n; ++i) y[i] = f(x[i]);
+// vectorize the selects, which it won't do inside an OpenMP-outlined body. X and Y: float, or
+// uint16_t for bf16.
+template <typename X, typename Y, typename F>
+VECTOR_LOOP void MapChunk(const X* __restrict x, Y* __restrict y, int64_t n, F f) {
+  for (int64_t i = 0; i < n; ++i) Store(y, i, f(Load(x, i)));
 }
 
 // Chunks over threads.
 template <typename F>
-void Map(const float* x, float* y, int64_t n, F f) {
+void Map(const Values& x, const Values& y, int64_t n, F f) {
   constexpr int64_t kChunk = 1 << 14;
+  Typed(x, [&](auto* in) {
+    Typed(y, [&](auto* out) {
 #pragma omp parallel for if (n > kParallelThreshold) schedule(static)
-  for (int64_t start = 0; start < n; start += kChunk) {
-    MapChunk(x + start, y + start, std::min(kChunk, n - start), f);
-  }
+      for (int64_t start = 0; start < n; start += kChunk) {
+        MapChunk(in + start, out + start, std::min(kChunk, n - start), f);
+      }
+    });
+  });
 }
 
 // unary(op, x, out, alpha, beta)
 Napi::Value Unary(const Napi::CallbackInfo& info) {
   const int op = static_cast<int>(Int(info[0]));
-  const float* x = F32(info[1]);
-  float* y = F32(info[2]);
-  const int64_t n = static_cast<int64_t>(Length(info[2]));
+  const Values x = Storage(info[1]), y = Storage(info[2]);
+  const int64_t n = y.length;
   const float alpha = Float(info[3]);
   const float beta = Float(info[4]);
   switch (op) {
@@ -78,11 +82,12 @@ Napi::Value EluGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-__attribute__((noinline)) void ReluGradChunk(const float* __restrict dy, const float* __restrict x,
-                                             float* __restrict dx, int64_t n) {
+template <typename D, typename X, typename O>
+VECTOR_LOOP void ReluGradChunk(const D* __restrict dy, const X* __restrict x, O* __restrict dx, int64_t n) {
   for (int64_t i = 0; i < n; ++i) {
-    const float step = x[i] > 0.f ? 1.f : 0.f;
-    dx[i] = dy[i] * (std::isnan(x[i]) ? x[i] : step);
+    const float xi = Load(x, i);
+    const float step = xi > 0.f ? 1.f : 0.f;
+    Store(dx, i, Load(dy, i) * (std::isnan(xi) ? xi : step));
   }
 }
 
@@ -91,17 +96,21 @@ __attribute__((noinline)) void ClipGradChunk(const float* __restrict dy, const f
   for (int64_t i = 0; i < n; ++i) dx[i] = (x[i] >= lo && x[i] <= hi) ? dy[i] : 0.f;
 }
 
-// reluGrad(dy, x, dx): dy where x > 0, else 0 (tfjs: dy * step(x); NaN in x gives NaN).
+// reluGrad(dy, x, dx): dy where x > 0, else 0 (tfjs: dy * step(x); NaN in x gives NaN). Each may be bf16.
 Napi::Value ReluGrad(const Napi::CallbackInfo& info) {
-  const float* dy = F32(info[0]);
-  const float* x = F32(info[1]);
-  float* dx = F32(info[2]);
-  const int64_t n = static_cast<int64_t>(Length(info[2]));
+  const Values dy = Storage(info[0]), x = Storage(info[1]), dx = Storage(info[2]);
+  const int64_t n = dx.length;
   constexpr int64_t kChunk = 1 << 14;
+  Typed(dy, [&](auto* d) {
+    Typed(x, [&](auto* in) {
+      Typed(dx, [&](auto* out) {
 #pragma omp parallel for if (n > kParallelThreshold) schedule(static)
-  for (int64_t start = 0; start < n; start += kChunk) {
-    ReluGradChunk(dy + start, x + start, dx + start, std::min(kChunk, n - start));
-  }
+        for (int64_t start = 0; start < n; start += kChunk) {
+          ReluGradChunk(d + start, in + start, out + start, std::min(kChunk, n - start));
+        }
+      });
+    });
+  });
   return info.Env().Undefined();
 }
 

@@ -13,17 +13,25 @@ namespace {
 
 using namespace dnnl;
 
+// out = x mul[ch] + add[ch], row by row (X, O: float, or uint16_t for bf16, as in every row loop here).
+template <typename X, typename O>
+VECTOR_LOOP void ScaleShiftRows(const X* __restrict x, const float* __restrict mul, const float* __restrict add,
+                                int64_t rows, int64_t c, O* __restrict out) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t ch = 0; ch < c; ++ch) Store(out, r * c + ch, Load(x, r * c + ch) * mul[ch] + add[ch]);
+}
+
 // batchNorm(x, mean, variance, offset|null, scale|null, out, channels, epsilon)
-// Per-channel parameters (length = channels, the last axis) or scalars (length 1).
+// Per-channel parameters (length = channels, the last axis) or scalars (length 1); x and out
+// may be bf16 (both or neither).
 Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
-  const float* x = F32(info[0]);
+  const Values x = Storage(info[0]), out = Storage(info[5]);
   const float* mean = F32(info[1]);
   const float* variance = F32(info[2]);
   const bool hasOffset = info[3].IsTypedArray(), hasScale = info[4].IsTypedArray();
-  float* out = F32(info[5]);
   const int64_t c = Int(info[6]);
   const float epsilon = Float(info[7]);
-  const int64_t n = static_cast<int64_t>(Length(info[5]));
+  const int64_t n = out.length;
   auto at = [c](const Napi::Value& v, int64_t ch) {
     auto a = v.As<Napi::Float32Array>();
     return a.ElementLength() == 1 ? a.Data()[0] : a.Data()[ch];
@@ -39,15 +47,15 @@ Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
     add[ch] = offset - m * mul[ch];
   }
   const int64_t rows = n / c;
-  const float* pm = mul.data();
-  const float* pa = add.data();
+  const int64_t blockRows = std::max<int64_t>(1, (1 << 14) / c);
+  Typed(x, [&](auto* in) {
+    Typed(out, [&](auto* o) {
 #pragma omp parallel for if (n > (1 << 15)) schedule(static)
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* xr = x + r * c;
-    float* yr = out + r * c;
-#pragma omp simd
-    for (int64_t ch = 0; ch < c; ++ch) yr[ch] = xr[ch] * pm[ch] + pa[ch];
-  }
+      for (int64_t first = 0; first < rows; first += blockRows) {
+        ScaleShiftRows(in + first * c, mul.data(), add.data(), std::min(blockRows, rows - first), c, o + first * c);
+      }
+    });
+  });
   return info.Env().Undefined();
 }
 
@@ -221,37 +229,38 @@ Napi::Value BatchNormGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// The addon is built for baseline x86-64; these row loops over channels-last activations are
-// also compiled for AVX2 and AVX-512, and the loader picks the CPU's (GCC function multiversioning).
-#define ROW_LOOP __attribute__((target_clones("avx512f", "avx2", "default"), noinline))
-
 // s1[ch] += sum over rows of (x[r][ch] - k[ch]); s2[ch] += sum of its squares.
-ROW_LOOP void AddShiftedMoments(const float* __restrict x, const float* __restrict k, int64_t rows, int64_t c,
-                                float* __restrict s1, float* __restrict s2) {
+template <typename X>
+VECTOR_LOOP void AddShiftedMoments(const X* __restrict x, const float* __restrict k, int64_t rows, int64_t c,
+                                   float* __restrict s1, float* __restrict s2) {
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t ch = 0; ch < c; ++ch) {
-      const float d = x[r * c + ch] - k[ch];
+      const float d = Load(x, r * c + ch) - k[ch];
       s1[ch] += d;
       s2[ch] += d * d;
     }
 }
 
 // sumDy[ch] += sum of dy; sumDyXm[ch] += sum of dy (x - mean).
-ROW_LOOP void AddGradientSums(const float* __restrict x, const float* __restrict dy, const float* __restrict mean,
-                              int64_t rows, int64_t c, float* __restrict sumDy, float* __restrict sumDyXm) {
+template <typename X, typename D>
+VECTOR_LOOP void AddGradientSums(const X* __restrict x, const D* __restrict dy, const float* __restrict mean,
+                                 int64_t rows, int64_t c, float* __restrict sumDy, float* __restrict sumDyXm) {
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t ch = 0; ch < c; ++ch) {
-      sumDy[ch] += dy[r * c + ch];
-      sumDyXm[ch] += dy[r * c + ch] * (x[r * c + ch] - mean[ch]);
+      const float d = Load(dy, r * c + ch);
+      sumDy[ch] += d;
+      sumDyXm[ch] += d * (Load(x, r * c + ch) - mean[ch]);
     }
 }
 
 // out = p[ch] a + q[ch] b + k[ch], row by row.
-ROW_LOOP void AffineRows(const float* __restrict a, const float* __restrict b, const float* __restrict p,
-                         const float* __restrict q, const float* __restrict k, int64_t rows, int64_t c,
-                         float* __restrict out) {
+template <typename A, typename B, typename O>
+VECTOR_LOOP void AffineRows(const A* __restrict a, const B* __restrict b, const float* __restrict p,
+                            const float* __restrict q, const float* __restrict k, int64_t rows, int64_t c,
+                            O* __restrict out) {
   for (int64_t r = 0; r < rows; ++r)
-    for (int64_t ch = 0; ch < c; ++ch) out[r * c + ch] = p[ch] * a[r * c + ch] + q[ch] * b[r * c + ch] + k[ch];
+    for (int64_t ch = 0; ch < c; ++ch)
+      Store(out, r * c + ch, p[ch] * Load(a, r * c + ch) + q[ch] * Load(b, r * c + ch) + k[ch]);
 }
 
 // Per-channel sums over the rows of channels-last data: `sums` float accumulators of length c
@@ -282,15 +291,21 @@ std::vector<double> ChannelSums(int64_t rows, int64_t c, int sums, Block block) 
   return total;
 }
 
-// Applies AffineRows to row blocks in parallel.
-void AffineRowsParallel(const float* a, const float* b, const std::vector<float>& p, const std::vector<float>& q,
-                        const std::vector<float>& k, int64_t rows, int64_t c, float* out) {
+// Applies AffineRows to row blocks in parallel (any of a, b, out may be bf16).
+void AffineRowsParallel(const Values& a, const Values& b, const std::vector<float>& p, const std::vector<float>& q,
+                        const std::vector<float>& k, int64_t rows, int64_t c, const Values& out) {
   const int64_t kBlockRows = 256;
+  Typed(a, [&](auto* pa) {
+    Typed(b, [&](auto* pb) {
+      Typed(out, [&](auto* po) {
 #pragma omp parallel for if (rows * c > (1 << 15)) schedule(static)
-  for (int64_t first = 0; first < rows; first += kBlockRows) {
-    AffineRows(a + first * c, b + first * c, p.data(), q.data(), k.data(), std::min(kBlockRows, rows - first), c,
-               out + first * c);
-  }
+        for (int64_t first = 0; first < rows; first += kBlockRows) {
+          AffineRows(pa + first * c, pb + first * c, p.data(), q.data(), k.data(), std::min(kBlockRows, rows - first),
+                     c, po + first * c);
+        }
+      });
+    });
+  });
 }
 
 // moments(x, channels, mean, variance): per-channel mean and biased variance over every axis but
@@ -298,17 +313,22 @@ void AffineRowsParallel(const float* a, const float* b, const std::vector<float>
 // x minus its first row (a sample of each channel, so within a few standard deviations of the
 // mean), which keeps var = E[d^2] - E[d]^2 free of the cancellation a large mean would cause.
 Napi::Value Moments(const Napi::CallbackInfo& info) {
-  const float* x = F32(info[0]);
+  const Values x = Storage(info[0]);
   const int64_t c = Int(info[1]);
   float* mean = F32(info[2]);
   float* variance = F32(info[3]);
-  const int64_t rows = static_cast<int64_t>(Length(info[0])) / c;
-  const std::vector<double> sums = ChannelSums(rows, c, 2, [&](int64_t first, int64_t n, float* acc) {
-    AddShiftedMoments(x + first * c, x, n, c, acc, acc + c);
+  const int64_t rows = x.length / c;
+  std::vector<float> k(c);
+  std::vector<double> sums;
+  Typed(x, [&](auto* in) {
+    for (int64_t ch = 0; ch < c; ++ch) k[ch] = Load(in, ch);
+    sums = ChannelSums(rows, c, 2, [&](int64_t first, int64_t n, float* acc) {
+      AddShiftedMoments(in + first * c, k.data(), n, c, acc, acc + c);
+    });
   });
   for (int64_t ch = 0; ch < c; ++ch) {
     const double d = sums[ch] / rows;
-    mean[ch] = static_cast<float>(x[ch] + d);
+    mean[ch] = static_cast<float>(k[ch] + d);
     variance[ch] = static_cast<float>(std::max(0.0, sums[c + ch] / rows - d * d));
   }
   return info.Env().Undefined();
@@ -316,13 +336,13 @@ Napi::Value Moments(const Napi::CallbackInfo& info) {
 
 // momentsGrad(x, mean, dMean, dVariance, channels, dx): dx = (dMean + 2 dVariance (x - mean)) / rows.
 Napi::Value MomentsGrad(const Napi::CallbackInfo& info) {
-  const float* x = F32(info[0]);
+  const Values x = Storage(info[0]);
   const float* mean = F32(info[1]);
   const float* dMean = F32(info[2]);
   const float* dVariance = F32(info[3]);
   const int64_t c = Int(info[4]);
-  float* dx = F32(info[5]);
-  const int64_t rows = static_cast<int64_t>(Length(info[0])) / c;
+  const Values dx = Storage(info[5]);
+  const int64_t rows = x.length / c;
   // dx = b x + a (the second input of AffineRows is x again, with weight 0).
   std::vector<float> a(c), b(c), zero(c, 0.f);
   for (int64_t ch = 0; ch < c; ++ch) {
@@ -339,19 +359,23 @@ Napi::Value MomentsGrad(const Napi::CallbackInfo& info) {
 //   s1 = sum(dy), s2 = sum(dy (x - mean)), inv = 1/sqrt(var + eps),
 //   dx = scale inv (dy - s1/rows - (x - mean) inv^2 s2/rows), dScale = inv s2, dOffset = s1.
 Napi::Value BatchNormTrainingGrad(const Napi::CallbackInfo& info) {
-  const float* x = F32(info[0]);
-  const float* dy = F32(info[1]);
+  const Values x = Storage(info[0]), dy = Storage(info[1]);
   const float* mean = F32(info[2]);
   const float* variance = F32(info[3]);
   const float* scale = F32(info[4]);
   const float epsilon = Float(info[5]);
   const int64_t c = Int(info[6]);
-  float* dx = F32(info[7]);
+  const Values dx = Storage(info[7]);
   float* dScale = F32(info[8]);
   float* dOffset = F32(info[9]);
-  const int64_t rows = static_cast<int64_t>(Length(info[0])) / c;
-  const std::vector<double> sums = ChannelSums(rows, c, 2, [&](int64_t first, int64_t n, float* acc) {
-    AddGradientSums(x + first * c, dy + first * c, mean, n, c, acc, acc + c);
+  const int64_t rows = x.length / c;
+  std::vector<double> sums;
+  Typed(x, [&](auto* px) {
+    Typed(dy, [&](auto* pdy) {
+      sums = ChannelSums(rows, c, 2, [&](int64_t first, int64_t n, float* acc) {
+        AddGradientSums(px + first * c, pdy + first * c, mean, n, c, acc, acc + c);
+      });
+    });
   });
   // dx = gain dy + a x + b per channel.
   std::vector<float> gain(c), a(c), b(c);

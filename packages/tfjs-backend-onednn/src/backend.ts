@@ -1,6 +1,7 @@
 import {BackendValues, DataId, DataType, getKernelsForBackend, KernelConfig, registerBackend, registerKernel} from '@tensorflow/tfjs-core';
 // Importing the CPU backend registers its kernels for 'cpu'; we reuse every one of them.
 import {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
+import {storedValues} from './activation_storage';
 import {noteEscaped, noteWrapped, release} from './buffer_pool';
 import {forgetWeights} from './weight_tokens';
 import {installNativeGradients} from './gradients';
@@ -31,7 +32,7 @@ export class OnednnBackend extends MathBackendCPU {
   }
 
   override disposeData(dataId: DataId, force = false): boolean {
-    const values = this.data.has(dataId) ? this.data.get(dataId).values : undefined;
+    const values = this.data.has(dataId) ? storedValues(this.data.get(dataId)) : undefined;
     const disposed = super.disposeData(dataId, force);
     if (disposed && !this.data.has(dataId)) {
       forgetWeights(dataId);

@@ -1,4 +1,4 @@
-// Reuses the float32 arrays of disposed kernel outputs. A fresh array of tens of MB costs a
+// Reuses the arrays (float32, and bf16 activations as Uint16Array) of disposed kernel outputs. A fresh array of tens of MB costs a
 // zero-fill and a page fault per 4 KB on first touch; a training step allocates hundreds of
 // MB of outputs of the same few sizes, so reusing them removes that cost.
 //
@@ -16,25 +16,34 @@ interface Ownership {
 }
 
 const owned = new WeakMap<ArrayBuffer, Ownership>();
-const free = new Map<number, Float32Array[]>();
+/** Free buffers by byte length (a float32 and a bf16 array of the same bytes share one list). */
+const free = new Map<number, ArrayBuffer[]>();
 let pooledBytes = 0;
+
+function take(bytes: number): ArrayBuffer {
+  const reused = free.get(bytes)?.pop();
+  if (reused) pooledBytes -= bytes;
+  const buffer = reused ?? new ArrayBuffer(bytes);
+  owned.set(buffer, {wraps: 0, escaped: false});
+  return buffer;
+}
 
 /** A float32 array of `length` elements whose contents are unspecified: kernels overwrite all of it. */
 export function takeBuffer(length: number): Float32Array {
-  const reused = free.get(length)?.pop();
-  if (reused) {
-    pooledBytes -= reused.byteLength;
-    owned.set(reused.buffer as ArrayBuffer, {wraps: 0, escaped: false});
-    return reused;
-  }
-  const fresh = new Float32Array(length);
-  owned.set(fresh.buffer as ArrayBuffer, {wraps: 0, escaped: false});
-  return fresh;
+  return new Float32Array(take(length * 4));
 }
+
+/** A Uint16Array of `length` bf16 values, contents unspecified. */
+export function takeBf16Buffer(length: number): Uint16Array {
+  return new Uint16Array(take(length * 2));
+}
+
+type Pooled = Float32Array|Uint16Array;
+const pooled = (values: unknown): values is Pooled => values instanceof Float32Array || values instanceof Uint16Array;
 
 /** Called when a tensor is created on `values`. */
 export function noteWrapped(values: unknown): void {
-  if (!(values instanceof Float32Array)) return;
+  if (!pooled(values)) return;
   const o = owned.get(values.buffer as ArrayBuffer);
   if (o == null) return;
   o.wraps++;
@@ -43,22 +52,23 @@ export function noteWrapped(values: unknown): void {
 
 /** Called when `values` leaves the backend (read by the user). */
 export function noteEscaped(values: unknown): void {
-  if (!(values instanceof Float32Array)) return;
+  if (!pooled(values)) return;
   const o = owned.get(values.buffer as ArrayBuffer);
   if (o != null) o.escaped = true;
 }
 
 /** Called when the tensor holding `values` is freed: keeps the array for reuse if it's safe. */
 export function release(values: unknown): void {
-  if (!(values instanceof Float32Array)) return;
-  const o = owned.get(values.buffer as ArrayBuffer);
-  if (o == null || o.escaped || o.wraps !== 1 || values.byteLength !== values.buffer.byteLength) return;
-  owned.delete(values.buffer as ArrayBuffer);
-  if (pooledBytes + values.byteLength > CAPACITY_BYTES) return;
-  let list = free.get(values.length);
-  if (list == null) free.set(values.length, list = []);
-  list.push(values);
-  pooledBytes += values.byteLength;
+  if (!pooled(values)) return;
+  const buffer = values.buffer as ArrayBuffer;
+  const o = owned.get(buffer);
+  if (o == null || o.escaped || o.wraps !== 1 || values.byteLength !== buffer.byteLength) return;
+  owned.delete(buffer);
+  if (pooledBytes + buffer.byteLength > CAPACITY_BYTES) return;
+  let list = free.get(buffer.byteLength);
+  if (list == null) free.set(buffer.byteLength, list = []);
+  list.push(buffer);
+  pooledBytes += buffer.byteLength;
 }
 
 /** Bytes held for reuse. */

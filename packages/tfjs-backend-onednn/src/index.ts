@@ -4,6 +4,7 @@ import {native} from './native';
 import {registerOnednnBackend, BACKEND_NAME} from './backend';
 import {availableParallelism} from 'os';
 import {installFusedOptimizers} from './optimizers';
+import {setMixedPrecision} from './activation_storage';
 
 const threadsFromEnv = Number(process.env.TFJS_ONEDNN_THREADS);
 native.setNumThreads(
@@ -48,6 +49,7 @@ export function setPrecision(precision: Precision): void {
     throw new Error(`setPrecision: this CPU has no bf16 instructions (oneDNN ISA ${native.isa()}); use 'float32'`);
   }
   native.setBf16(precision === 'bfloat16');
+  setMixedPrecision(precision === 'bfloat16');
 }
 
 export function getPrecision(): Precision {

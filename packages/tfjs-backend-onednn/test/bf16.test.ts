@@ -66,7 +66,10 @@ test('bf16 convolutions (plain, depthwise, fused) and their gradients match f32 
     assert.ok(error > 0, `${name}: bf16 gave f32's exact results, so it did not run in bf16`);
     // With a ReLU, outputs within bf16's rounding of 0 land on either side, which moves single gradient
     // elements by whole terms (a few % in L2 against f32): compare the fused kernel with the unfused
-    // ops, both in bf16, which see the same outputs.
+    // ops, both in bf16. They differ by one bf16 rounding: the fused kernel stores conv + bias as bf16,
+    // the unfused ops store the convolution's output (a bf16 activation) and add the bias after. Where
+    // conv + bias is within that rounding of 0 the ReLU goes either way, moving the bias gradient (a sum
+    // over few outputs here) by whole terms: 1e-2 for one output channel.
     const reluGrads = (fusedOp: boolean) => () => {
       const x = tf.randomNormal([n, h, w, ci], 0, 1, 'float32', 500 + i) as tf.Tensor4D;
       const f = tf.randomNormal([k, k, ci, co], 0, 1, 'float32', 600 + i) as tf.Tensor4D;
@@ -81,7 +84,7 @@ test('bf16 convolutions (plain, depthwise, fused) and their gradients match f32 
     const [fused, unfused] = inBf16(() => [runOn('onednn', reluGrads(true)), runOn('onednn', reluGrads(false))]);
     fused.forEach((g, j) => {
       const e = relativeL2(g, unfused[j]);
-      assert.ok(e <= 1e-4, `${name} fused ReLU gradient ${j}: relative L2 error ${e}`);
+      assert.ok(e <= BF16_TOLERANCE, `${name} fused ReLU gradient ${j}: relative L2 error ${e}`);
     });
   }
 });

@@ -1,6 +1,7 @@
 import {FusedBatchNorm, FusedBatchNormAttrs, KernelConfig, KernelFunc, TensorInfo, util} from '@tensorflow/tfjs-core';
 import {native} from '../native';
-import {allocate, Backend, f32, fallback, nativeCompatible} from './kernel_util';
+import {activation, allocateActivation, holdsBf16, makeActivation} from '../activation_storage';
+import {Backend, f32, fallback, nativeCompatible} from './kernel_util';
 
 /** Scalars and per-channel vectors (on the last axis) are native; other broadcasts are not. */
 function perChannel(t: TensorInfo|undefined, channels: number): boolean {
@@ -18,11 +19,11 @@ function fusedBatchNorm(args: {inputs: BatchNormInputs, backend: Backend, attrs:
       ![mean, variance, offset, scale].every(t => perChannel(t, channels))) {
     return fallback(FusedBatchNorm, args);
   }
-  const out = allocate(x.shape);
+  const out = allocateActivation(x.shape, holdsBf16(backend, x));
   native.batchNorm(
-      f32(backend, x), f32(backend, mean), f32(backend, variance), offset ? f32(backend, offset) : null,
+      activation(backend, x), f32(backend, mean), f32(backend, variance), offset ? f32(backend, offset) : null,
       scale ? f32(backend, scale) : null, out, channels, attrs.varianceEpsilon ?? 0.001);
-  return backend.makeTensorInfo(x.shape, 'float32', out);
+  return makeActivation(backend, x.shape, out);
 }
 
 export const fusedBatchNormConfig: KernelConfig = {

@@ -4,6 +4,7 @@
 import {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import {native} from '../native';
 import {fusedBatchNormConfig} from './FusedBatchNorm';
+import {activation, allocateActivation, holdsBf16, makeActivation} from '../activation_storage';
 import {allocate, Backend, f32} from './kernel_util';
 
 export const ONEDNN_MOMENTS = 'OnednnMoments';
@@ -18,7 +19,7 @@ function moments(args: {inputs: {x: TensorInfo}, backend: Backend}) {
   const {inputs: {x}, backend} = args;
   const c = channelsOf(x);
   const mean = allocate([c]), variance = allocate([c]);
-  native.moments(f32(backend, x), c, mean, variance);
+  native.moments(activation(backend, x), c, mean, variance);
   return [backend.makeTensorInfo([c], 'float32', mean), backend.makeTensorInfo([c], 'float32', variance)];
 }
 
@@ -26,10 +27,10 @@ function moments(args: {inputs: {x: TensorInfo}, backend: Backend}) {
 function momentsGrad(
     args: {inputs: {x: TensorInfo, mean: TensorInfo, dMean: TensorInfo, dVariance: TensorInfo}, backend: Backend}) {
   const {inputs: {x, mean, dMean, dVariance}, backend} = args;
-  const dx = allocate(x.shape);
+  const dx = allocateActivation(x.shape, holdsBf16(backend, x));
   native.momentsGrad(
-      f32(backend, x), f32(backend, mean), f32(backend, dMean), f32(backend, dVariance), channelsOf(x), dx);
-  return backend.makeTensorInfo(x.shape, 'float32', dx);
+      activation(backend, x), f32(backend, mean), f32(backend, dMean), f32(backend, dVariance), channelsOf(x), dx);
+  return makeActivation(backend, x.shape, dx);
 }
 
 /** {x, dy, mean, variance, scale} → [dx, dScale, dOffset] of normalization by x's own batch statistics. */
@@ -39,12 +40,12 @@ function batchNormTrainingGrad(args: {
 }) {
   const {inputs: {x, dy, mean, variance, scale}, backend, attrs} = args;
   const c = channelsOf(x);
-  const dx = allocate(x.shape), dScale = allocate([c]), dOffset = allocate([c]);
+  const dx = allocateActivation(x.shape, holdsBf16(backend, x)), dScale = allocate([c]), dOffset = allocate([c]);
   native.batchNormTrainingGrad(
-      f32(backend, x), f32(backend, dy), f32(backend, mean), f32(backend, variance), f32(backend, scale),
+      activation(backend, x), activation(backend, dy), f32(backend, mean), f32(backend, variance), f32(backend, scale),
       attrs.varianceEpsilon, c, dx, dScale, dOffset);
   return [
-    backend.makeTensorInfo(x.shape, 'float32', dx),
+    makeActivation(backend, x.shape, dx),
     backend.makeTensorInfo([c], 'float32', dScale),
     backend.makeTensorInfo([c], 'float32', dOffset),
   ];

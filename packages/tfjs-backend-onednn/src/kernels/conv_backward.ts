@@ -4,6 +4,7 @@
 import {backend_util, TensorInfo} from '@tensorflow/tfjs-core';
 import {native} from '../native';
 import {convParams} from './conv_util';
+import {activation, allocateActivation, makeActivation} from '../activation_storage';
 import {allocate, Backend, f32} from './kernel_util';
 
 /** Attribute naming the dy of a Conv2DBackpropInput/Filter pair issued by one gradient (a positive integer). */
@@ -26,9 +27,9 @@ export function convBackwardData(
     backend: Backend, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo,
     groups: number, dyToken = 0): TensorInfo {
   const shape = [info.batchSize, info.inHeight, info.inWidth, info.inChannels];
-  const dx = allocate(shape);
-  native.conv2dBackwardData(f32(backend, dy), f32(backend, filter), dx, convParams(info, groups), dyToken);
-  return backend.makeTensorInfo(shape, 'float32', dx);
+  const dx = allocateActivation(shape, true);
+  native.conv2dBackwardData(activation(backend, dy), f32(backend, filter), dx, convParams(info, groups), dyToken);
+  return makeActivation(backend, shape, dx);
 }
 
 /** dw = the gradient of a convolution with respect to its filter, in the filter's layout. */
@@ -36,6 +37,6 @@ export function convBackwardFilter(
     backend: Backend, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo, filterShape: number[],
     groups: number, dyToken = 0): TensorInfo {
   const dw = allocate(filterShape);
-  native.conv2dBackwardFilter(f32(backend, x), f32(backend, dy), dw, convParams(info, groups), dyToken);
+  native.conv2dBackwardFilter(activation(backend, x), activation(backend, dy), dw, convParams(info, groups), dyToken);
   return backend.makeTensorInfo(filterShape, 'float32', dw);
 }

@@ -1,6 +1,7 @@
 // Helpers every native kernel wrapper uses: typed-array access, outputs, and the CPU fallback.
 import {getKernel, KernelFunc, TensorInfo, util} from '@tensorflow/tfjs-core';
 import {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
+import {Bf16Data} from '../activation_storage';
 import {takeBuffer} from '../buffer_pool';
 
 export type Backend = MathBackendCPU;
@@ -15,7 +16,8 @@ export function nativeCompatible(backend: Backend, ...tensors: Array<TensorInfo|
   for (const t of tensors) {
     if (t == null) continue;
     if (t.dtype !== 'float32' || util.sizeFromShape(t.shape) === 0) return false;
-    if (!(backend.data.get(t.dataId).values instanceof Float32Array)) return false;
+    const record = backend.data.get(t.dataId);
+    if (!(record instanceof Bf16Data || record.values instanceof Float32Array)) return false;
   }
   return true;
 }

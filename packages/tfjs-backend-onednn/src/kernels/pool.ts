@@ -2,7 +2,8 @@
 import {backend_util, TensorInfo} from '@tensorflow/tfjs-core';
 import {native} from '../native';
 import {poolParams} from './conv_util';
-import {allocate, Backend, f32} from './kernel_util';
+import {activation, allocateActivation, holdsBf16, makeActivation} from '../activation_storage';
+import {Backend, f32} from './kernel_util';
 
 export type PoolAttrs = {
   filterSize: [number, number]|number,
@@ -35,15 +36,19 @@ export function nativePool(info: backend_util.Conv2DInfo): boolean {
 export function poolForward(backend: Backend, x: TensorInfo, attrs: PoolAttrs, isMax: boolean): TensorInfo {
   const info = poolInfo(x, attrs);
   const shape = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
-  const out = allocate(shape);
-  native.pool2dForward(f32(backend, x), out, poolParams(info), isMax);
-  return backend.makeTensorInfo(shape, 'float32', out);
+  const bf16 = holdsBf16(backend, x);
+  const out = allocateActivation(shape, bf16);
+  // The native call takes x and out in one type: bf16 for both, else f32 for both.
+  native.pool2dForward(out instanceof Uint16Array ? activation(backend, x) : f32(backend, x), out, poolParams(info), isMax);
+  return makeActivation(backend, shape, out);
 }
 
 export function poolBackward(
     backend: Backend, dy: TensorInfo, x: TensorInfo, attrs: PoolAttrs, isMax: boolean): TensorInfo {
   const info = poolInfo(x, attrs);
-  const dx = allocate(x.shape);
-  native.pool2dBackward(f32(backend, dy), isMax ? f32(backend, x) : null, dx, poolParams(info), isMax);
-  return backend.makeTensorInfo(x.shape, 'float32', dx);
+  // One type for all: bf16 when dy (and for max pooling x) are bf16 activations, else f32.
+  const dx = allocateActivation(x.shape, holdsBf16(backend, dy) && (!isMax || holdsBf16(backend, x)));
+  const read = (t: TensorInfo) => dx instanceof Uint16Array ? activation(backend, t) : f32(backend, t);
+  native.pool2dBackward(read(dy), isMax ? read(x) : null, dx, poolParams(info), isMax);
+  return makeActivation(backend, x.shape, dx);
 }

@@ -1,7 +1,8 @@
 // The unary elementwise kernels: one native loop each (native/eltwise.cc).
 import {KernelConfig, KernelFunc, NamedAttrMap, TensorInfo} from '@tensorflow/tfjs-core';
 import {native} from '../native';
-import {allocate, Backend, f32, fallback, nativeCompatible} from './kernel_util';
+import {activation, allocateActivation, holdsBf16, makeActivation} from '../activation_storage';
+import {Backend, fallback, nativeCompatible} from './kernel_util';
 
 // Op codes shared with native/eltwise.cc (enum UnaryOp).
 export const enum UnaryOp {
@@ -9,17 +10,21 @@ export const enum UnaryOp {
   Reciprocal,
 }
 
-/** A kernel config for a unary op; `params` reads its (alpha, beta) from the attributes. */
+/**
+ * A kernel config for a unary op; `params` reads its (alpha, beta) from the attributes. Any op reads
+ * a bf16 activation as it is; an activation function (`keepsBf16`) also gives one back, as between
+ * layers under autocast.
+ */
 export function unaryKernelConfig(
-    kernelName: string, op: UnaryOp, params: (attrs: NamedAttrMap) => [number, number] = () => [0, 0]):
-    KernelConfig {
+    kernelName: string, op: UnaryOp, params: (attrs: NamedAttrMap) => [number, number] = () => [0, 0],
+    keepsBf16 = false): KernelConfig {
   function kernelFunc(args: {inputs: {x: TensorInfo}, backend: Backend, attrs: NamedAttrMap}): TensorInfo {
     const {inputs: {x}, backend, attrs} = args;
     if (!nativeCompatible(backend, x)) return fallback(kernelName, args) as TensorInfo;
-    const out = allocate(x.shape);
+    const out = allocateActivation(x.shape, keepsBf16 && holdsBf16(backend, x));
     const [alpha, beta] = params(attrs);
-    native.unary(op, f32(backend, x), out, alpha, beta);
-    return backend.makeTensorInfo(x.shape, 'float32', out);
+    native.unary(op, activation(backend, x), out, alpha, beta);
+    return makeActivation(backend, x.shape, out);
   }
   return {kernelName, backendName: 'onednn', kernelFunc: kernelFunc as unknown as KernelFunc};
 }

@@ -1,0 +1,105 @@
+// Mixed precision's activations. In bf16 mode the kernels PyTorch's autocast runs in bf16 —
+// convolutions, and the BatchNorm, ReLU, residual add and pooling between them, forward and
+// backward — hand each other their outputs as bf16: a Uint16Array behind a float32 tensor. That
+// halves the memory those memory-bound kernels move and saves converting each convolution's input.
+// Anything else that reads such a tensor (a CPU kernel, a kernel without a bf16 form, dataSync)
+// gets float32 values, widened once, exactly (bf16 is the top half of a float32).
+import {DataId, TensorInfo, util} from '@tensorflow/tfjs-core';
+import {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
+import {noteWrapped, takeBf16Buffer, takeBuffer} from './buffer_pool';
+import {native} from './native';
+
+let mixedPrecision = false;
+
+/** Mirrors the native bf16 mode (index.ts's setPrecision sets both). */
+export function setMixedPrecision(on: boolean): void {
+  mixedPrecision = on;
+}
+
+export function isMixedPrecision(): boolean {
+  return mixedPrecision;
+}
+
+/** The backend's record of a float32 tensor held as bf16 until something reads it as float32. */
+export class Bf16Data {
+  readonly dtype = 'float32';
+  refCount = 1;
+  private bits: Uint16Array|null;
+  private widened: Float32Array|null = null;
+
+  constructor(bits: Uint16Array) {
+    this.bits = bits;
+  }
+
+  /** The bf16 values, or null once they have been widened. */
+  get bf16(): Uint16Array|null {
+    return this.bits;
+  }
+
+  /** The float32 values every CPU kernel reads: widened on first read (the bf16 copy is dropped). */
+  get values(): Float32Array {
+    if (this.widened == null) {
+      const bits = this.bits!;
+      const f32 = takeBuffer(bits.length);
+      noteWrapped(f32);
+      native.bf16ToFloat32(bits, f32);
+      this.widened = f32;
+      // Not returned to the pool: a kernel may still be holding it for this call.
+      this.bits = null;
+    }
+    return this.widened;
+  }
+
+  set values(values: Float32Array) {
+    this.widened = values;
+    this.bits = null;
+  }
+
+  /** What the tensor holds now, for the buffer pool when it is freed. */
+  get stored(): Float32Array|Uint16Array {
+    return this.bits ?? this.widened!;
+  }
+}
+
+type Record = {values?: unknown};
+
+function record(backend: MathBackendCPU, dataId: DataId): Record {
+  return backend.data.get(dataId) as Record;
+}
+
+/** Whether t is held as bf16 (without widening it). */
+export function holdsBf16(backend: MathBackendCPU, t: TensorInfo): boolean {
+  const r = record(backend, t.dataId);
+  return r instanceof Bf16Data && r.bf16 != null;
+}
+
+/**
+ * What a native kernel with a bf16 form reads for t: its bf16 values when it holds them and bf16
+ * mode is on, else float32 (widened if need be; float32 kernels never see bf16).
+ */
+export function activation(backend: MathBackendCPU, t: TensorInfo): Float32Array|Uint16Array {
+  const r = record(backend, t.dataId);
+  if (r instanceof Bf16Data && r.bf16 != null && mixedPrecision) return r.bf16;
+  return r.values as Float32Array;
+}
+
+/** An output's storage: bf16 when asked for and bf16 mode is on, else float32; from the buffer pool. */
+export function allocateActivation(shape: number[], bf16: boolean): Float32Array|Uint16Array {
+  const size = util.sizeFromShape(shape);
+  return bf16 && mixedPrecision ? takeBf16Buffer(size) : takeBuffer(size);
+}
+
+/** A float32 tensor on values allocateActivation gave. */
+export function makeActivation(
+    backend: MathBackendCPU, shape: number[], values: Float32Array|Uint16Array): TensorInfo {
+  if (values instanceof Float32Array) return backend.makeTensorInfo(shape, 'float32', values);
+  const dataId = {id: (backend as unknown as {nextDataId(): number}).nextDataId()};
+  backend.data.set(dataId, new Bf16Data(values) as never);
+  noteWrapped(values);
+  return {dataId, shape, dtype: 'float32'};
+}
+
+/** The values a record holds, without widening (for the buffer pool). */
+export function storedValues(r: Record): unknown {
+  return r instanceof Bf16Data ? r.stored : r.values;
+}
