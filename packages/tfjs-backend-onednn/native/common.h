@@ -2,7 +2,10 @@
 // and the primitive cache (primitives are created once per shape and reused).
 #pragma once
 #include <napi.h>
+#include <omp.h>
 #include <oneapi/dnnl/dnnl.hpp>
+
+#include <algorithm>
 
 #include <cstdint>
 #include <cstring>
@@ -60,6 +63,34 @@ inline void Store(uint16_t* p, int64_t i, float v) {
   const uint32_t rounded = (bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16;
   const bool nan = (bits & 0x7fffffffu) > 0x7f800000u;
   p[i] = static_cast<uint16_t>(nan ? (bits >> 16) | 0x40u : rounded);
+}
+
+// Per-channel sums over the rows of channels-last data: `sums` float accumulators of length c
+// per block of rows (vectorized across channels), added into double per thread and then in
+// thread order. `block(firstRow, rows, accumulators)` accumulates one block.
+template <typename Block>
+std::vector<double> ChannelSums(int64_t rows, int64_t c, int sums, Block block) {
+  // Rows per float accumulation: short enough that float sums of O(1) values keep ~1e-6.
+  const int64_t kBlockRows = 64;
+  const int threads = omp_get_max_threads();
+  std::vector<double> partial(static_cast<size_t>(threads) * sums * c, 0.0);
+#pragma omp parallel
+  {
+    double* mine = partial.data() + static_cast<size_t>(omp_get_thread_num()) * sums * c;
+    std::vector<float> acc(static_cast<size_t>(sums) * c);
+#pragma omp for schedule(static)
+    for (int64_t first = 0; first < rows; first += kBlockRows) {
+      std::fill(acc.begin(), acc.end(), 0.f);
+      block(first, std::min(kBlockRows, rows - first), acc.data());
+      for (int64_t i = 0; i < sums * c; ++i) mine[i] += acc[i];
+    }
+  }
+  std::vector<double> total(static_cast<size_t>(sums) * c, 0.0);
+  for (int t = 0; t < threads; ++t) {
+    const double* p = partial.data() + static_cast<size_t>(t) * sums * c;
+    for (int64_t i = 0; i < sums * c; ++i) total[i] += p[i];
+  }
+  return total;
 }
 
 // Calls f with v's data as a float* or a uint16_t* (bf16).

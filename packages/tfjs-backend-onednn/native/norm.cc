@@ -263,34 +263,6 @@ VECTOR_LOOP void AffineRows(const A* __restrict a, const B* __restrict b, const 
       Store(out, r * c + ch, p[ch] * Load(a, r * c + ch) + q[ch] * Load(b, r * c + ch) + k[ch]);
 }
 
-// Per-channel sums over the rows of channels-last data: `sums` float accumulators of length c
-// per block of rows (vectorized across channels), added into double per thread and then in
-// thread order. `block(firstRow, rows, accumulators)` accumulates one block.
-template <typename Block>
-std::vector<double> ChannelSums(int64_t rows, int64_t c, int sums, Block block) {
-  // Rows per float accumulation: short enough that float sums of O(1) values keep ~1e-6.
-  const int64_t kBlockRows = 64;
-  const int threads = omp_get_max_threads();
-  std::vector<double> partial(static_cast<size_t>(threads) * sums * c, 0.0);
-#pragma omp parallel
-  {
-    double* mine = partial.data() + static_cast<size_t>(omp_get_thread_num()) * sums * c;
-    std::vector<float> acc(static_cast<size_t>(sums) * c);
-#pragma omp for schedule(static)
-    for (int64_t first = 0; first < rows; first += kBlockRows) {
-      std::fill(acc.begin(), acc.end(), 0.f);
-      block(first, std::min(kBlockRows, rows - first), acc.data());
-      for (int64_t i = 0; i < sums * c; ++i) mine[i] += acc[i];
-    }
-  }
-  std::vector<double> total(static_cast<size_t>(sums) * c, 0.0);
-  for (int t = 0; t < threads; ++t) {
-    const double* p = partial.data() + static_cast<size_t>(t) * sums * c;
-    for (int64_t i = 0; i < sums * c; ++i) total[i] += p[i];
-  }
-  return total;
-}
-
 // Applies AffineRows to row blocks in parallel (any of a, b, out may be bf16).
 void AffineRowsParallel(const Values& a, const Values& b, const std::vector<float>& p, const std::vector<float>& q,
                         const std::vector<float>& k, int64_t rows, int64_t c, const Values& out) {

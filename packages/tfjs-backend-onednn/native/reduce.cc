@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "common.h"
 
@@ -86,9 +87,25 @@ struct Acc {
   }
 };
 
-// x viewed as [outer, reduced, inner]; out is [outer, inner].
-template <int Op>
-void ReduceBlock(const float* x, float* out, int64_t outer, int64_t reduced, int64_t inner) {
+// acc[ch] += sum over the rows of x[r][ch].
+template <typename T>
+VECTOR_LOOP void AddRows(const T* __restrict x, int64_t rows, int64_t c, float* __restrict acc) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t ch = 0; ch < c; ++ch) acc[ch] += Load(x, r * c + ch);
+}
+
+// x viewed as [outer, reduced, inner]; out is [outer, inner]. T: float, or uint16_t for a bf16
+// activation: a bias gradient's sum over a bf16 ReLU gradient, which takes ChannelSums' vectorized
+// blocks (the scalar double loops below read bf16 at a third of that speed).
+template <int Op, typename T>
+void ReduceBlock(const T* x, float* out, int64_t outer, int64_t reduced, int64_t inner) {
+  if (std::is_same<T, uint16_t>::value && (Op == kSum || Op == kMean) && outer == 1) {
+    const std::vector<double> sums = ChannelSums(reduced, inner, 1, [&](int64_t first, int64_t n, float* acc) {
+      AddRows(x + first * inner, n, inner, acc);
+    });
+    for (int64_t i = 0; i < inner; ++i) out[i] = static_cast<float>(Op == kMean ? sums[i] / reduced : sums[i]);
+    return;
+  }
   using A = Acc<Op>;
   const double scale = Op == kMean ? 1.0 / static_cast<double>(reduced) : 1.0;
   const int64_t outSize = outer * inner;
@@ -98,10 +115,10 @@ void ReduceBlock(const float* x, float* out, int64_t outer, int64_t reduced, int
 #pragma omp parallel for if (outer * reduced * inner > (1 << 15)) schedule(static)
     for (int64_t o = 0; o < outer; ++o) {
       std::vector<double> acc(inner, A::Init());
-      const float* base = x + o * reduced * inner;
+      const T* base = x + o * reduced * inner;
       for (int64_t r = 0; r < reduced; ++r) {
-        const float* row = base + r * inner;
-        for (int64_t i = 0; i < inner; ++i) acc[i] = A::Add(acc[i], row[i]);
+        const T* row = base + r * inner;
+        for (int64_t i = 0; i < inner; ++i) acc[i] = A::Add(acc[i], Load(row, i));
       }
       for (int64_t i = 0; i < inner; ++i) out[o * inner + i] = static_cast<float>(acc[i] * scale);
     }
@@ -116,9 +133,9 @@ void ReduceBlock(const float* x, float* out, int64_t outer, int64_t reduced, int
 #pragma omp for schedule(static)
     for (int64_t r = 0; r < reduced; ++r) {
       for (int64_t o = 0; o < outer; ++o) {
-        const float* row = x + (o * reduced + r) * inner;
+        const T* row = x + (o * reduced + r) * inner;
         double* acc = mine + o * inner;
-        for (int64_t i = 0; i < inner; ++i) acc[i] = A::Add(acc[i], row[i]);
+        for (int64_t i = 0; i < inner; ++i) acc[i] = A::Add(acc[i], Load(row, i));
       }
     }
   }
@@ -129,19 +146,20 @@ void ReduceBlock(const float* x, float* out, int64_t outer, int64_t reduced, int
   }
 }
 
-// reduceBlock(op, x, out, outer, reduced, inner)
+// reduceBlock(op, x, out, outer, reduced, inner): x f32 or bf16
 Napi::Value ReduceContiguous(const Napi::CallbackInfo& info) {
   const int op = static_cast<int>(Int(info[0]));
-  const float* x = F32(info[1]);
   float* out = F32(info[2]);
   const int64_t outer = Int(info[3]), reduced = Int(info[4]), inner = Int(info[5]);
-  switch (op) {
-    case kSum: ReduceBlock<kSum>(x, out, outer, reduced, inner); break;
-    case kMean: ReduceBlock<kMean>(x, out, outer, reduced, inner); break;
-    case kMax: ReduceBlock<kMax>(x, out, outer, reduced, inner); break;
-    case kMin: ReduceBlock<kMin>(x, out, outer, reduced, inner); break;
-    default: ReduceBlock<kProd>(x, out, outer, reduced, inner); break;
-  }
+  Typed(Storage(info[1]), [&](auto* x) {
+    switch (op) {
+      case kSum: ReduceBlock<kSum>(x, out, outer, reduced, inner); break;
+      case kMean: ReduceBlock<kMean>(x, out, outer, reduced, inner); break;
+      case kMax: ReduceBlock<kMax>(x, out, outer, reduced, inner); break;
+      case kMin: ReduceBlock<kMin>(x, out, outer, reduced, inner); break;
+      default: ReduceBlock<kProd>(x, out, outer, reduced, inner); break;
+    }
+  });
   return info.Env().Undefined();
 }
 

@@ -20,7 +20,11 @@ export function isMixedPrecision(): boolean {
   return mixedPrecision;
 }
 
-/** The backend's record of a float32 tensor held as bf16 until something reads it as float32. */
+/**
+ * The backend's record of a float32 tensor held as bf16. A float32 reader gets the values widened
+ * (once; both copies are kept, so kernels with a bf16 form keep reading the bf16 one, and both
+ * arrays return to the buffer pool when the tensor is freed).
+ */
 export class Bf16Data {
   readonly dtype = 'float32';
   refCount = 1;
@@ -31,21 +35,18 @@ export class Bf16Data {
     this.bits = bits;
   }
 
-  /** The bf16 values, or null once they have been widened. */
+  /** The bf16 values, or null once something wrote float32 values. */
   get bf16(): Uint16Array|null {
     return this.bits;
   }
 
-  /** The float32 values every CPU kernel reads: widened on first read (the bf16 copy is dropped). */
+  /** The float32 values every CPU kernel reads. */
   get values(): Float32Array {
     if (this.widened == null) {
-      const bits = this.bits!;
-      const f32 = takeBuffer(bits.length);
+      const f32 = takeBuffer(this.bits!.length);
       noteWrapped(f32);
-      native.bf16ToFloat32(bits, f32);
+      native.bf16ToFloat32(this.bits, f32);
       this.widened = f32;
-      // Not returned to the pool: a kernel may still be holding it for this call.
-      this.bits = null;
     }
     return this.widened;
   }
@@ -55,9 +56,9 @@ export class Bf16Data {
     this.bits = null;
   }
 
-  /** What the tensor holds now, for the buffer pool when it is freed. */
-  get stored(): Float32Array|Uint16Array {
-    return this.bits ?? this.widened!;
+  /** The arrays it holds, for the buffer pool when it is freed. */
+  get stored(): Array<Float32Array|Uint16Array> {
+    return [this.bits, this.widened].filter((a): a is Float32Array|Uint16Array => a != null);
   }
 }
 
@@ -99,7 +100,7 @@ export function makeActivation(
   return {dataId, shape, dtype: 'float32'};
 }
 
-/** The values a record holds, without widening (for the buffer pool). */
-export function storedValues(r: Record): unknown {
-  return r instanceof Bf16Data ? r.stored : r.values;
+/** The arrays a record holds, without widening (for the buffer pool). */
+export function storedValues(r: Record): unknown[] {
+  return r instanceof Bf16Data ? r.stored : [r.values];
 }

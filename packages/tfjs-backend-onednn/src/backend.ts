@@ -32,11 +32,11 @@ export class OnednnBackend extends MathBackendCPU {
   }
 
   override disposeData(dataId: DataId, force = false): boolean {
-    const values = this.data.has(dataId) ? storedValues(this.data.get(dataId)) : undefined;
+    const arrays = this.data.has(dataId) ? storedValues(this.data.get(dataId)) : [];
     const disposed = super.disposeData(dataId, force);
     if (disposed && !this.data.has(dataId)) {
       forgetWeights(dataId);
-      if (values != null) release(values);
+      for (const values of arrays) release(values);
     }
     return disposed;
   }

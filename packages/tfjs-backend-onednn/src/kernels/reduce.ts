@@ -1,6 +1,7 @@
 // The reduction kernels: one oneDNN reduction primitive over any axes (native/reduce.cc).
 import {KernelConfig, KernelFunc, NamedAttrMap, TensorInfo, util} from '@tensorflow/tfjs-core';
 import {native} from '../native';
+import {activation} from '../activation_storage';
 import {allocate, Backend, f32, fallback, nativeCompatible} from './kernel_util';
 
 // Op codes shared with native/reduce.cc (enum ReduceOp).
@@ -17,8 +18,8 @@ export function reduceKernelConfig(kernelName: string, op: ReduceOp, axisAttr = 
     const sorted = [...axes].sort((a, b) => a - b);
     const first = sorted[0], last = sorted[sorted.length - 1];
     if (last - first + 1 === sorted.length) {
-      // One contiguous block of axes: [outer, reduced, inner].
-      native.reduceBlock(op, f32(backend, x), out, util.sizeFromShape(x.shape.slice(0, first)),
+      // One contiguous block of axes: [outer, reduced, inner] (read as bf16 where x is a bf16 activation).
+      native.reduceBlock(op, activation(backend, x), out, util.sizeFromShape(x.shape.slice(0, first)),
                          util.sizeFromShape(x.shape.slice(first, last + 1)), util.sizeFromShape(x.shape.slice(last + 1)));
     } else {
       native.reduce(op, f32(backend, x), out, Int32Array.from(x.shape), Int32Array.from(keptShape));
