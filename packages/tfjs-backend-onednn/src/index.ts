@@ -35,9 +35,12 @@ export function info(): OnednnInfo {
 /**
  * 'float32' (default) or 'bfloat16': mixed precision as in Keras's 'mixed_bfloat16' policy, for
  * CPUs with bf16 instructions (avx512_bf16, AMX). Convolutions (forward and both gradients) read
- * their inputs rounded to bf16 and accumulate in f32; every tensor, weight and optimizer state the
- * framework sees stays float32 (f32 master weights). Matrix products stay f32: the dense layers
- * this was measured on are memory-bound on their weights, which would have to be converted per call.
+ * their inputs rounded to bf16, accumulate in f32 and write bf16 activations, which BatchNorm,
+ * ReLU, residual adds and pooling pass on in bf16, as PyTorch's autocast (src/activation_storage.ts;
+ * those tensors are still float32 to tfjs, and read as float32 anywhere else). Weights, gradients
+ * of weights and optimizer state stay float32 (f32 master weights). Matrix products stay f32: the
+ * dense layers this was measured on are memory-bound on their weights, which would have to be
+ * converted per call.
  */
 export type Precision = 'float32'|'bfloat16';
 
