@@ -4,6 +4,7 @@ import {native} from './native';
 import {registerOnednnBackend, BACKEND_NAME} from './backend';
 import {availableParallelism} from 'os';
 import {installFusedOptimizers} from './optimizers';
+import {installBatchNormMovingAverage} from './layers/batch_norm_moving_average';
 import {setMixedPrecision} from './activation_storage';
 
 const threadsFromEnv = Number(process.env.TFJS_ONEDNN_THREADS);
@@ -12,6 +13,7 @@ native.setNumThreads(
 
 registerOnednnBackend();
 installFusedOptimizers();
+installBatchNormMovingAverage();
 
 export {BACKEND_NAME};
 export {nativeKernelNames} from './register_all_kernels';

@@ -155,3 +155,55 @@ test('tf.layers BatchNormalization trains as on the CPU backend: weights and mov
   model.dispose();
   tf.dispose([x, labels]);
 });
+
+// layers/batch_norm_moving_average.ts: the moving statistics updated in place, by the stock formula.
+test('tf.layers BatchNormalization updates its moving statistics in place, to the stock update\'s exact values', async () => {
+  tf.setBackend('onednn');
+  const layer = tf.layers.batchNormalization({momentum: 0.9});
+  const model = tf.sequential({layers: [
+    tf.layers.conv2d({inputShape: [6, 6, 3], filters: 8, kernelSize: 3, useBias: false,
+                      kernelInitializer: tf.initializers.glorotNormal({seed: 4})}),
+    layer, tf.layers.globalAveragePooling2d({}), tf.layers.dense({units: 2, kernelInitializer: tf.initializers.glorotNormal({seed: 5})}),
+  ]});
+  model.compile({optimizer: tf.train.sgd(0.1), loss: 'sparseCategoricalCrossentropy'});
+  const x = tf.randomNormal([5, 6, 6, 3], 1, 2, 'float32', 9);
+  const y = tf.tensor1d([0, 1, 1, 0, 1]);
+  await model.trainOnBatch(x, y);
+  const [movingMean, movingVariance] = [layer.getWeights()[2], layer.getWeights()[3]];
+  // A tensor sharing the moving mean's values (a clone) keeps them; the variable keeps its buffer.
+  const before = tf.clone(movingMean), beforeVariance = movingVariance.dataSync().slice();
+  const kept = before.dataSync().slice();
+  const {meanId, varianceId} = {meanId: movingMean.dataId, varianceId: movingVariance.dataId};
+  // The batch statistics this step sees: the conv's output with the weights before the step.
+  const conv = model.layers[0].apply(x) as tf.Tensor;
+  const {mean, variance} = tf.moments(conv, [0, 1, 2]);
+  await model.trainOnBatch(x, y);
+  const [afterMean, afterVariance] = [layer.getWeights()[2], layer.getWeights()[3]];
+  assert.deepEqual(Array.from(before.dataSync()), Array.from(kept));
+  assert.equal(afterVariance.dataId, varianceId, 'updated in place');
+  assert.notEqual(afterMean.dataId, meanId, 'shared values were copied first');
+  // The stock update, run as tfjs kernels: v - (v - batch) * (1 - momentum).
+  const stock = (v: tf.Tensor, batch: tf.Tensor) => tf.sub(v, tf.mul(tf.sub(v, batch), 1 - 0.9)).dataSync();
+  assert.deepEqual(Array.from(afterMean.dataSync()), Array.from(stock(before, mean)));
+  assert.deepEqual(Array.from(afterVariance.dataSync()), Array.from(stock(tf.tensor1d(beforeVariance), variance)));
+  tf.dispose([x, y, before, conv, mean, variance]);
+  model.dispose();
+});
+
+test('BatchNormalization over features (rank 2), and in inference, keep the stock layer\'s path', async () => {
+  tf.setBackend('onednn');
+  const layer = tf.layers.batchNormalization({inputShape: [3]});
+  const x = tf.randomNormal([6, 3], 2, 1, 'float32', 11);
+  const out = layer.apply(x, {training: true}) as tf.Tensor;  // builds the layer, then trains
+  const before = layer.getWeights()[2];
+  const [kept, beforeId] = [before.dataSync().slice(), before.dataId];
+  const out2 = layer.apply(x, {training: true}) as tf.Tensor;
+  const after = layer.getWeights()[2];
+  assert.notEqual(after.dataId, beforeId, 'the stock update assigns a new tensor');
+  const {mean} = tf.moments(x, [0]);
+  const expected = tf.sub(tf.tensor1d(kept), tf.mul(tf.sub(tf.tensor1d(kept), mean), 1 - 0.99)).dataSync();
+  assert.deepEqual(Array.from(after.dataSync()), Array.from(expected));
+  const inference = layer.apply(x, {training: false}) as tf.Tensor;
+  assert.ok(tf.sub(out2, inference).abs().max().dataSync()[0] > 0, 'inference normalizes by the moving statistics');
+  tf.dispose([x, out, out2, inference, mean]);
+});
