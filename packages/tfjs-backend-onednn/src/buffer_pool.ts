@@ -1,6 +1,6 @@
-// Reuses the arrays (float32, and bf16 activations as Uint16Array) of disposed kernel outputs. A fresh array of tens of MB costs a
-// zero-fill and a page fault per 4 KB on first touch; a training step allocates hundreds of
-// MB of outputs of the same few sizes, so reusing them removes that cost.
+// Reuses the arrays of disposed kernel outputs (float32, and bf16 activations as Uint16Array). A
+// fresh array of tens of MB costs a zero-fill and a page fault per 4 KB on first touch; a training
+// step allocates hundreds of MB of outputs of the same few sizes, so reusing them removes that cost.
 //
 // Only arrays this pool handed out are recycled, and never one that escaped: read by
 // dataSync()/data() (the caller may keep it), or wrapped by a second tensor (a CPU kernel's
