@@ -1,9 +1,5 @@
 // Mixed precision's activation storage: typed arrays read as f32 or bf16, and the widening a
 // float32 reader of a bf16 activation gets.
-#include <omp.h>
-
-#include <algorithm>
-
 #include "common.h"
 
 namespace onednn {
@@ -24,11 +20,7 @@ VECTOR_LOOP void Widen(const uint16_t* __restrict in, int64_t n, float* __restri
 // bf16ToFloat32(bits, out)
 Napi::Value Bf16ToFloat32(const Napi::CallbackInfo& info) {
   const Values in = Storage(info[0]), out = Storage(info[1]);
-  constexpr int64_t kChunk = 1 << 14;
-#pragma omp parallel for if (in.length > (1 << 15)) schedule(static)
-  for (int64_t start = 0; start < in.length; start += kChunk) {
-    Widen(in.bits() + start, std::min(kChunk, in.length - start), out.f32() + start);
-  }
+  Chunks(in.length, kChunk, [&](int64_t s, int64_t len) { Widen(in.bits() + s, len, out.f32() + s); });
   return info.Env().Undefined();
 }
 

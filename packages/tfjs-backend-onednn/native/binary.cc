@@ -14,8 +14,6 @@ enum BinaryOp {
   kGreater, kGreaterEqual, kLess, kLessEqual, kEqual, kNotEqual, kSquareGrad
 };
 
-constexpr int64_t kParallelThreshold = 1 << 15;
-
 // Chunk loops as separate (not inlined) functions with non-aliasing pointers: inside an
 // OpenMP-outlined body GCC 12 doesn't vectorize the lambdas (see eltwise.cc).
 template <typename Out, typename F>
@@ -32,15 +30,6 @@ template <typename Out, typename F>
 __attribute__((noinline)) void ScalarLeftChunk(float s, const float* __restrict b, Out* __restrict out, int64_t n,
                                                F f) {
   for (int64_t i = 0; i < n; ++i) out[i] = f(s, b[i]);
-}
-
-constexpr int64_t kChunk = 1 << 14;
-
-// Runs body(start, length) over chunks of [0, n), in parallel when n is large.
-template <typename Body>
-void Chunks(int64_t n, int64_t chunk, Body body) {
-#pragma omp parallel for if (n > kParallelThreshold) schedule(static)
-  for (int64_t start = 0; start < n; start += chunk) body(start, std::min(chunk, n - start));
 }
 
 template <typename Out, typename F>
@@ -128,10 +117,8 @@ void ZipValues(const Values& a, const Values& b, const Values& out, F f) {
 // (a mixed-precision activation) come only with equal shapes and an arithmetic op.
 Napi::Value Binary(const Napi::CallbackInfo& info) {
   const int op = static_cast<int>(Int(info[0]));
-  if (info[1].As<Napi::TypedArray>().TypedArrayType() == napi_uint16_array ||
-      info[2].As<Napi::TypedArray>().TypedArrayType() == napi_uint16_array ||
-      info[3].As<Napi::TypedArray>().TypedArrayType() == napi_uint16_array) {
-    const Values a = Storage(info[1]), b = Storage(info[2]), out = Storage(info[3]);
+  const Values a = Storage(info[1]), b = Storage(info[2]), out = Storage(info[3]);
+  if (a.bf16() || b.bf16() || out.bf16()) {
     switch (op) {
       case kAdd: ZipValues(a, b, out, [](float x, float y) { return x + y; }); break;
       case kSub: ZipValues(a, b, out, [](float x, float y) { return x - y; }); break;
@@ -141,13 +128,10 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
     }
     return info.Env().Undefined();
   }
-  const float* a = F32(info[1]);
-  const float* b = F32(info[2]);
   const std::vector<int64_t> aShape = Ints(info[4]), bShape = Ints(info[5]), outShape = Ints(info[6]);
-  auto run = [&](auto f) { Broadcast(a, b, F32(info[3]), aShape, bShape, outShape, f); };
+  auto run = [&](auto f) { Broadcast(a.f32(), b.f32(), out.f32(), aShape, bShape, outShape, f); };
   auto compare = [&](auto f) {
-    uint8_t* out = info[3].As<Napi::Uint8Array>().Data();
-    Broadcast(a, b, out, aShape, bShape, outShape, f);
+    Broadcast(a.f32(), b.f32(), static_cast<uint8_t*>(out.data), aShape, bShape, outShape, f);
   };
   switch (op) {
     case kAdd: run([](float x, float y) { return x + y; }); break;

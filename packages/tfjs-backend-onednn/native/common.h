@@ -93,6 +93,18 @@ std::vector<double> ChannelSums(int64_t rows, int64_t c, int sums, Block block) 
   return total;
 }
 
+// Elementwise loops run in chunks of kChunk elements, over the threads above kParallelThreshold.
+constexpr int64_t kChunk = 1 << 14;
+constexpr int64_t kParallelThreshold = 1 << 15;
+
+// Runs body(start, length) over chunks of [0, n), in parallel when n is large. The body calls a
+// separate (not inlined) loop function: inside an OpenMP-outlined body GCC doesn't vectorize.
+template <typename Body>
+void Chunks(int64_t n, int64_t chunk, Body body) {
+#pragma omp parallel for if (n > kParallelThreshold) schedule(static)
+  for (int64_t start = 0; start < n; start += chunk) body(start, std::min(chunk, n - start));
+}
+
 // Calls f with v's data as a float* or a uint16_t* (bf16).
 template <typename F>
 void Typed(const Values& v, F f) {

@@ -15,8 +15,6 @@ enum UnaryOp {
   kSqrtOp, kRsqrtOp, kExpOp, kLogOp, kAbsOp, kClipOp, kReciprocalOp, kSoftplusOp
 };
 
-constexpr int64_t kParallelThreshold = 1 << 15;
-
 // One chunk as a plain loop: a separate (not inlined) function, so that the captured
 // constants are locals and x/y are known not to alias — both needed for the compiler to
 // vectorize the selects, which it won't do inside an OpenMP-outlined body. X and Y: float, or
@@ -26,16 +24,11 @@ VECTOR_LOOP void MapChunk(const X* __restrict x, Y* __restrict y, int64_t n, F f
   for (int64_t i = 0; i < n; ++i) Store(y, i, f(Load(x, i)));
 }
 
-// Chunks over threads.
 template <typename F>
 void Map(const Values& x, const Values& y, int64_t n, F f) {
-  constexpr int64_t kChunk = 1 << 14;
   Typed(x, [&](auto* in) {
     Typed(y, [&](auto* out) {
-#pragma omp parallel for if (n > kParallelThreshold) schedule(static)
-      for (int64_t start = 0; start < n; start += kChunk) {
-        MapChunk(in + start, out + start, std::min(kChunk, n - start), f);
-      }
+      Chunks(n, kChunk, [&](int64_t s, int64_t len) { MapChunk(in + s, out + s, len, f); });
     });
   });
 }
@@ -100,14 +93,10 @@ __attribute__((noinline)) void ClipGradChunk(const float* __restrict dy, const f
 Napi::Value ReluGrad(const Napi::CallbackInfo& info) {
   const Values dy = Storage(info[0]), x = Storage(info[1]), dx = Storage(info[2]);
   const int64_t n = dx.length;
-  constexpr int64_t kChunk = 1 << 14;
   Typed(dy, [&](auto* d) {
     Typed(x, [&](auto* in) {
       Typed(dx, [&](auto* out) {
-#pragma omp parallel for if (n > kParallelThreshold) schedule(static)
-        for (int64_t start = 0; start < n; start += kChunk) {
-          ReluGradChunk(d + start, in + start, out + start, std::min(kChunk, n - start));
-        }
+        Chunks(n, kChunk, [&](int64_t s, int64_t len) { ReluGradChunk(d + s, in + s, out + s, len); });
       });
     });
   });
@@ -121,11 +110,7 @@ Napi::Value ClipGrad(const Napi::CallbackInfo& info) {
   float* dx = F32(info[2]);
   const float lo = Float(info[3]), hi = Float(info[4]);
   const int64_t n = static_cast<int64_t>(Length(info[2]));
-  constexpr int64_t kChunk = 1 << 14;
-#pragma omp parallel for if (n > kParallelThreshold) schedule(static)
-  for (int64_t start = 0; start < n; start += kChunk) {
-    ClipGradChunk(dy + start, x + start, dx + start, std::min(kChunk, n - start), lo, hi);
-  }
+  Chunks(n, kChunk, [&](int64_t s, int64_t len) { ClipGradChunk(dy + s, x + s, dx + s, len, lo, hi); });
   return info.Env().Undefined();
 }
 

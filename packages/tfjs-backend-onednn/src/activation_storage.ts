@@ -28,37 +28,23 @@ export function isMixedPrecision(): boolean {
 export class Bf16Data {
   readonly dtype = 'float32';
   refCount = 1;
-  private bits: Uint16Array|null;
   private widened: Float32Array|null = null;
 
-  constructor(bits: Uint16Array) {
-    this.bits = bits;
-  }
+  constructor(readonly bf16: Uint16Array) {}
 
-  /** The bf16 values, or null once something wrote float32 values. */
-  get bf16(): Uint16Array|null {
-    return this.bits;
-  }
-
-  /** The float32 values every CPU kernel reads. */
+  /** The float32 values every CPU kernel reads (tensors never change, so the copy stays right). */
   get values(): Float32Array {
     if (this.widened == null) {
-      const f32 = takeBuffer(this.bits!.length);
-      noteWrapped(f32);
-      native.bf16ToFloat32(this.bits, f32);
-      this.widened = f32;
+      this.widened = takeBuffer(this.bf16.length);
+      noteWrapped(this.widened);
+      native.bf16ToFloat32(this.bf16, this.widened);
     }
     return this.widened;
   }
 
-  set values(values: Float32Array) {
-    this.widened = values;
-    this.bits = null;
-  }
-
   /** The arrays it holds, for the buffer pool when it is freed. */
   get stored(): Array<Float32Array|Uint16Array> {
-    return [this.bits, this.widened].filter((a): a is Float32Array|Uint16Array => a != null);
+    return this.widened == null ? [this.bf16] : [this.bf16, this.widened];
   }
 }
 
@@ -70,8 +56,7 @@ function record(backend: MathBackendCPU, dataId: DataId): Record {
 
 /** Whether t is held as bf16 (without widening it). */
 export function holdsBf16(backend: MathBackendCPU, t: TensorInfo): boolean {
-  const r = record(backend, t.dataId);
-  return r instanceof Bf16Data && r.bf16 != null;
+  return record(backend, t.dataId) instanceof Bf16Data;
 }
 
 /**
@@ -80,7 +65,7 @@ export function holdsBf16(backend: MathBackendCPU, t: TensorInfo): boolean {
  */
 export function activation(backend: MathBackendCPU, t: TensorInfo): Float32Array|Uint16Array {
   const r = record(backend, t.dataId);
-  if (r instanceof Bf16Data && r.bf16 != null && mixedPrecision) return r.bf16;
+  if (r instanceof Bf16Data && mixedPrecision) return r.bf16;
   return r.values as Float32Array;
 }
 

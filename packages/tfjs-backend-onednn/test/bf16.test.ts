@@ -4,30 +4,13 @@
 // gradients, and on a small network trained both ways.
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {getPrecision, info, primitiveImplementations, setPrecision, supportsBfloat16} from '../src/index';
-import {compareWithCpu, randInt, rng, runOn, tf} from './helpers';
+import {getPrecision, info, primitiveImplementations, setPrecision} from '../src/index';
+import {compareWithCpu, inBf16, randInt, relativeL2, rng, runOn, skipWithoutBf16, tf} from './helpers';
 
-/** ||a - b|| / ||b||. */
-function relativeL2(a: Float32Array, b: Float32Array): number {
-  let diff = 0, norm = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff += (a[i] - b[i]) ** 2;
-    norm += b[i] ** 2;
-  }
-  return Math.sqrt(diff / Math.max(norm, 1e-12));
-}
 
 const BF16_TOLERANCE = 2e-2;
-const skip = supportsBfloat16() ? false : 'this CPU has no bf16 instructions';
+const skip = skipWithoutBf16;
 
-function inBf16<T>(f: () => T): T {
-  setPrecision('bfloat16');
-  try {
-    return f();
-  } finally {
-    setPrecision('float32');
-  }
-}
 
 test('setPrecision switches the mode, reports it in info(), and rejects unknown values', {skip}, () => {
   assert.equal(getPrecision(), 'float32');

@@ -5,36 +5,18 @@
 // get float32 values.
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {setPrecision, supportsBfloat16} from '../src/index';
+import {setPrecision} from '../src/index';
 import {holdsBf16, isMixedPrecision} from '../src/activation_storage';
 import {Backend} from '../src/kernels/kernel_util';
 import {ONEDNN_BATCH_NORM_TRAINING_GRAD, ONEDNN_MOMENTS} from '../src/kernels/OnednnBatchNormTraining';
 import {ONEDNN_RELU_GRAD} from '../src/kernels/OnednnReluGrad';
 import {MaxPoolGrad} from '@tensorflow/tfjs-core';
-import {runOn, tf} from './helpers';
+import {inBf16, relativeL2, runOn, skipWithoutBf16, tf} from './helpers';
 
-const skip = supportsBfloat16() ? false : 'this CPU has no bf16 instructions';
-
-function inBf16<T>(f: () => T): T {
-  setPrecision('bfloat16');
-  try {
-    return f();
-  } finally {
-    setPrecision('float32');
-  }
-}
+const skip = skipWithoutBf16;
 
 const bf16Held = (t: tf.Tensor) => holdsBf16(tf.backend() as Backend, t);
 
-/** ||a - b|| / ||b||. */
-function relativeL2(a: Float32Array, b: Float32Array): number {
-  let diff = 0, norm = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff += (a[i] - b[i]) ** 2;
-    norm += b[i] ** 2;
-  }
-  return Math.sqrt(diff / Math.max(norm, 1e-12));
-}
 
 /** bf16's rounding of v (to nearest even), as float32. */
 function toBf16(v: number): number {

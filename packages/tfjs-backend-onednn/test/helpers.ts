@@ -1,6 +1,6 @@
 // Test helpers: run the same computation on 'onednn' and on tfjs's CPU backend and compare.
 import * as tf from '@tensorflow/tfjs';
-import '../src/index';
+import {setPrecision, supportsBfloat16} from '../src/index';
 
 /** A small deterministic PRNG (mulberry32) for shapes and attributes. */
 export function rng(seed: number): () => number {
@@ -42,6 +42,29 @@ export function compareWithCpu(f: () => tf.Tensor|tf.Tensor[]): number {
   const cpu = runOn('cpu', f);
   tf.setBackend('onednn');
   return Math.max(...native.map((a, i) => relativeError(a, cpu[i])));
+}
+
+/** ||a - b|| / ||b||. */
+export function relativeL2(a: Float32Array, b: Float32Array): number {
+  let diff = 0, norm = 0;
+  for (let i = 0; i < b.length; i++) {
+    diff += (a[i] - b[i]) ** 2;
+    norm += b[i] ** 2;
+  }
+  return Math.sqrt(diff / Math.max(norm, 1e-12));
+}
+
+/** For the mixed-precision tests: their skip reason on a CPU without bf16 instructions. */
+export const skipWithoutBf16 = supportsBfloat16() ? false : 'this CPU has no bf16 instructions';
+
+/** Runs f in bf16 mode, then returns to float32. */
+export function inBf16<T>(f: () => T): T {
+  setPrecision('bfloat16');
+  try {
+    return f();
+  } finally {
+    setPrecision('float32');
+  }
 }
 
 export {tf};
