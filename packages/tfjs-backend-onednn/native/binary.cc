@@ -11,7 +11,14 @@ namespace {
 // Op codes shared with src/kernels/binary.ts.
 enum BinaryOp {
   kAdd = 0, kSub, kMul, kDiv, kMaximum, kMinimum, kSquaredDifference,
-  kGreater, kGreaterEqual, kLess, kLessEqual, kEqual, kNotEqual, kSquareGrad
+  kGreater, kGreaterEqual, kLess, kLessEqual, kEqual, kNotEqual, kSquareGrad, kAddRelu
+};
+
+// A residual block's tail, relu(a + b), in one pass (NaN stays NaN, as tfjs's Relu). A lambda, not
+// a function: a function pointer passed to the loops would be called per element, unvectorized.
+constexpr auto AddRelu = [](float x, float y) {
+  const float sum = x + y;
+  return sum < 0.f ? 0.f : sum;
 };
 
 // Chunk loops as separate (not inlined) functions with non-aliasing pointers: inside an
@@ -123,6 +130,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
       case kAdd: ZipValues(a, b, out, [](float x, float y) { return x + y; }); break;
       case kSub: ZipValues(a, b, out, [](float x, float y) { return x - y; }); break;
       case kMul: ZipValues(a, b, out, [](float x, float y) { return x * y; }); break;
+      case kAddRelu: ZipValues(a, b, out, AddRelu); break;
       default:
         Napi::Error::New(info.Env(), "onednn binary: no bf16 form of op " + std::to_string(op)).ThrowAsJavaScriptException();
     }
@@ -138,6 +146,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
     case kSub: run([](float x, float y) { return x - y; }); break;
     case kMul: run([](float x, float y) { return x * y; }); break;
     case kDiv: run([](float x, float y) { return x / y; }); break;
+    case kAddRelu: run(AddRelu); break;
     // Math.max / Math.min semantics: NaN if either side is NaN.
     case kMaximum:
       run([](float x, float y) { return (std::isnan(x) || std::isnan(y)) ? NAN : (x > y ? x : y); });

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 #include "common.h"
 
@@ -13,17 +14,21 @@ namespace {
 
 using namespace dnnl;
 
-// out = x mul[ch] + add[ch], row by row (X, O: float, or uint16_t for bf16, as in every row loop here).
+// out = max(x mul[ch] + add[ch], floor), row by row (X, O: float, or uint16_t for bf16, as in every
+// row loop here). floor is -inf, or 0 for a ReLU after the normalization (NaN stays NaN, as tfjs's Relu).
 template <typename X, typename O>
 VECTOR_LOOP void ScaleShiftRows(const X* __restrict x, const float* __restrict mul, const float* __restrict add,
-                                int64_t rows, int64_t c, O* __restrict out) {
+                                float floor, int64_t rows, int64_t c, O* __restrict out) {
   for (int64_t r = 0; r < rows; ++r)
-    for (int64_t ch = 0; ch < c; ++ch) Store(out, r * c + ch, Load(x, r * c + ch) * mul[ch] + add[ch]);
+    for (int64_t ch = 0; ch < c; ++ch) {
+      const float v = Load(x, r * c + ch) * mul[ch] + add[ch];
+      Store(out, r * c + ch, v < floor ? floor : v);
+    }
 }
 
-// batchNorm(x, mean, variance, offset|null, scale|null, out, channels, epsilon)
+// batchNorm(x, mean, variance, offset|null, scale|null, out, channels, epsilon, relu?)
 // Per-channel parameters (length = channels, the last axis) or scalars (length 1); x and out
-// may be bf16 (both or neither).
+// may be bf16 (both or neither). With relu true the output is relu(batchNorm(x)).
 Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
   const Values x = Storage(info[0]), out = Storage(info[5]);
   const float* mean = F32(info[1]);
@@ -31,6 +36,7 @@ Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
   const bool hasOffset = info[3].IsTypedArray(), hasScale = info[4].IsTypedArray();
   const int64_t c = Int(info[6]);
   const float epsilon = Float(info[7]);
+  const float floor = info.Length() > 8 && info[8].ToBoolean() ? 0.f : -INFINITY;
   const int64_t n = out.length;
   auto at = [c](const Napi::Value& v, int64_t ch) {
     auto a = v.As<Napi::Float32Array>();
@@ -52,7 +58,7 @@ Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
     Typed(out, [&](auto* o) {
 #pragma omp parallel for if (n > (1 << 15)) schedule(static)
       for (int64_t first = 0; first < rows; first += blockRows) {
-        ScaleShiftRows(in + first * c, mul.data(), add.data(), std::min(blockRows, rows - first), c, o + first * c);
+        ScaleShiftRows(in + first * c, mul.data(), add.data(), floor, std::min(blockRows, rows - first), c, o + first * c);
       }
     });
   });
@@ -241,16 +247,43 @@ VECTOR_LOOP void AddShiftedMoments(const X* __restrict x, const float* __restric
     }
 }
 
-// sumDy[ch] += sum of dy; sumDyXm[ch] += sum of dy (x - mean).
-template <typename X, typename D>
-VECTOR_LOOP void AddGradientSums(const X* __restrict x, const D* __restrict dy, const float* __restrict mean,
+// p + offset, or nullptr for no array.
+template <typename T>
+T* Offset(T* p, int64_t offset) { return p + offset; }
+inline std::nullptr_t Offset(std::nullptr_t, int64_t) { return nullptr; }
+
+// dy where the ReLU after the normalization passed its input (y > 0), else 0: ReluGrad's dy.
+template <typename D, typename Y>
+inline float Masked(const D* dy, Y y, int64_t i) {
+  if constexpr (std::is_same_v<Y, std::nullptr_t>) {
+    return Load(dy, i);
+  } else {
+    return Load(y, i) > 0.f ? Load(dy, i) : 0.f;
+  }
+}
+
+// sumDy[ch] += sum of dy; sumDyXm[ch] += sum of dy (x - mean) (dy masked by y's ReLU; y a pointer or nullptr).
+template <typename X, typename D, typename Y>
+VECTOR_LOOP void AddGradientSums(const X* __restrict x, const D* __restrict dy, Y y, const float* __restrict mean,
                                  int64_t rows, int64_t c, float* __restrict sumDy, float* __restrict sumDyXm) {
   for (int64_t r = 0; r < rows; ++r)
+#pragma GCC ivdep
     for (int64_t ch = 0; ch < c; ++ch) {
-      const float d = Load(dy, r * c + ch);
+      const float d = Masked(dy, y, r * c + ch);
       sumDy[ch] += d;
       sumDyXm[ch] += d * (Load(x, r * c + ch) - mean[ch]);
     }
+}
+
+// dx = gain[ch] dy + a[ch] x + b[ch], row by row (dy masked as above; y is a pointer or nullptr).
+template <typename D, typename Y, typename X, typename O>
+VECTOR_LOOP void BatchNormDxRows(const D* __restrict dy, Y y, const X* __restrict x, const float* __restrict gain,
+                                 const float* __restrict a, const float* __restrict b, int64_t rows, int64_t c,
+                                 O* __restrict dx) {
+  for (int64_t r = 0; r < rows; ++r)
+#pragma GCC ivdep
+    for (int64_t ch = 0; ch < c; ++ch)
+      Store(dx, r * c + ch, gain[ch] * Masked(dy, y, r * c + ch) + a[ch] * Load(x, r * c + ch) + b[ch]);
 }
 
 // out = p[ch] a + q[ch] b + k[ch], row by row.
@@ -325,11 +358,12 @@ Napi::Value MomentsGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// batchNormTrainingGrad(x, dy, mean, variance, scale, epsilon, channels, dx, dScale, dOffset): the
-// gradient of y = scale (x - mean(x)) / sqrt(var(x) + eps) + offset where mean and variance are
+// batchNormTrainingGrad(x, dy, mean, variance, scale, epsilon, channels, dx, dScale, dOffset, y|null):
+// the gradient of y = scale (x - mean(x)) / sqrt(var(x) + eps) + offset where mean and variance are
 // the batch statistics of x (so dx includes their dependence on x), in two passes:
 //   s1 = sum(dy), s2 = sum(dy (x - mean)), inv = 1/sqrt(var + eps),
 //   dx = scale inv (dy - s1/rows - (x - mean) inv^2 s2/rows), dScale = inv s2, dOffset = s1.
+// Given y (the output of relu(batchNorm(x))), dy is first masked by ReLU's gradient, y > 0.
 Napi::Value BatchNormTrainingGrad(const Napi::CallbackInfo& info) {
   const Values x = Storage(info[0]), dy = Storage(info[1]);
   const float* mean = F32(info[2]);
@@ -341,11 +375,23 @@ Napi::Value BatchNormTrainingGrad(const Napi::CallbackInfo& info) {
   float* dScale = F32(info[8]);
   float* dOffset = F32(info[9]);
   const int64_t rows = x.length / c;
+  const bool masked = info.Length() > 10 && info[10].IsTypedArray();
+  const Values y = masked ? Storage(info[10]) : Values{};
+  // Calls f(py): y's typed pointer, or nullptr (of type nullptr_t) without a ReLU.
+  auto withMask = [&](auto f) {
+    if (masked) {
+      Typed(y, f);
+    } else {
+      f(nullptr);
+    }
+  };
   std::vector<double> sums;
   Typed(x, [&](auto* px) {
     Typed(dy, [&](auto* pdy) {
-      sums = ChannelSums(rows, c, 2, [&](int64_t first, int64_t n, float* acc) {
-        AddGradientSums(px + first * c, pdy + first * c, mean, n, c, acc, acc + c);
+      withMask([&](auto py) {
+        sums = ChannelSums(rows, c, 2, [&](int64_t first, int64_t n, float* acc) {
+          AddGradientSums(px + first * c, pdy + first * c, Offset(py, first * c), mean, n, c, acc, acc + c);
+        });
       });
     });
   });
@@ -360,7 +406,20 @@ Napi::Value BatchNormTrainingGrad(const Napi::CallbackInfo& info) {
     dScale[ch] = static_cast<float>(inv * s2);
     dOffset[ch] = static_cast<float>(s1);
   }
-  AffineRowsParallel(dy, x, gain, a, b, rows, c, dx);
+  const int64_t kBlockRows = 256;
+  Typed(dy, [&](auto* pdy) {
+    Typed(x, [&](auto* px) {
+      Typed(dx, [&](auto* pdx) {
+        withMask([&](auto py) {
+#pragma omp parallel for if (rows * c > (1 << 15)) schedule(static)
+          for (int64_t first = 0; first < rows; first += kBlockRows) {
+            BatchNormDxRows(pdy + first * c, Offset(py, first * c), px + first * c, gain.data(), a.data(), b.data(),
+                            std::min(kBlockRows, rows - first), c, pdx + first * c);
+          }
+        });
+      });
+    });
+  });
   return info.Env().Undefined();
 }
 

@@ -4,7 +4,7 @@ import {native} from './native';
 import {registerOnednnBackend, BACKEND_NAME} from './backend';
 import {availableParallelism} from 'os';
 import {installFusedOptimizers} from './optimizers';
-import {installBatchNormMovingAverage} from './layers/batch_norm_moving_average';
+import {installLayerFusions} from './layers/batch_norm_layer';
 import {setMixedPrecision} from './activation_storage';
 
 const threadsFromEnv = Number(process.env.TFJS_ONEDNN_THREADS);
@@ -13,7 +13,7 @@ native.setNumThreads(
 
 registerOnednnBackend();
 installFusedOptimizers();
-installBatchNormMovingAverage();
+installLayerFusions();
 
 export {BACKEND_NAME};
 export {nativeKernelNames} from './register_all_kernels';

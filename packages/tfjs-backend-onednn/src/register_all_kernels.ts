@@ -51,7 +51,11 @@ import {stepConfig} from './kernels/Step';
 import {subConfig} from './kernels/Sub';
 import {sumConfig} from './kernels/Sum';
 import {onednnBatchNormGradConfig} from './kernels/OnednnBatchNormGrad';
-import {onednnBatchNormTrainingConfig, onednnBatchNormTrainingGradConfig, onednnMomentsConfig, onednnMomentsGradConfig} from './kernels/OnednnBatchNormTraining';
+import {
+  onednnBatchNormLayerConfig, onednnBatchNormReluLayerConfig, onednnBatchNormTrainingConfig, onednnBatchNormTrainingGradConfig,
+  onednnMomentsConfig, onednnMomentsGradConfig,
+} from './kernels/OnednnBatchNormTraining';
+import {onednnAddReluConfig} from './kernels/OnednnAddRelu';
 import {onednnClipGradConfig} from './kernels/OnednnClipGrad';
 import {onednnMeanGradConfig} from './kernels/OnednnMeanGrad';
 import {onednnReluGradConfig} from './kernels/OnednnReluGrad';
@@ -116,6 +120,9 @@ export const nativeKernelConfigs: KernelConfig[] = [
   subConfig,
   sumConfig,
   onednnBatchNormGradConfig,
+  onednnAddReluConfig,
+  onednnBatchNormLayerConfig,
+  onednnBatchNormReluLayerConfig,
   onednnBatchNormTrainingConfig,
   onednnBatchNormTrainingGradConfig,
   onednnMomentsConfig,

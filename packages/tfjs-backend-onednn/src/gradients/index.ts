@@ -2,6 +2,7 @@ import {installBatchNormGradient} from './batch_norm_grad';
 import {installBatchNormTraining} from './batch_norm_training';
 import {installClipGradient} from './clip_grad';
 import {installConv2dBiasActivation} from './conv2d_bias_activation';
+import {installLayerFusionGradients} from './layer_fusion';
 import {installMeanGradient} from './mean_grad';
 import {installReleaseDuringBackprop} from './release_during_backprop';
 import {installReluGradient} from './relu_grad';
@@ -14,6 +15,7 @@ export function installNativeGradients(): void {
   installBatchNormTraining();
   installClipGradient();
   installConv2dBiasActivation();
+  installLayerFusionGradients();
   installMeanGradient();
   installReleaseDuringBackprop();
   installReluGradient();

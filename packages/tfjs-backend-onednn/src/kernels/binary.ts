@@ -7,7 +7,7 @@ import {allocate, Backend, f32, fallback, nativeCompatible} from './kernel_util'
 // Op codes shared with native/binary.cc (enum BinaryOp).
 export const enum BinaryOp {
   Add = 0, Sub, Mul, Div, Maximum, Minimum, SquaredDifference,
-  Greater, GreaterEqual, Less, LessEqual, Equal, NotEqual, SquareGrad,
+  Greater, GreaterEqual, Less, LessEqual, Equal, NotEqual, SquareGrad, AddRelu,
 }
 
 /** Pads a shape with leading 1s to `rank`. */
@@ -18,11 +18,13 @@ function padded(shape: number[], rank: number): Int32Array {
 }
 
 /** Ops the native code runs on bf16 activations (equal shapes only). */
-const BF16_OPS = new Set([BinaryOp.Add, BinaryOp.Sub, BinaryOp.Mul]);
+const BF16_OPS = new Set([BinaryOp.Add, BinaryOp.Sub, BinaryOp.Mul, BinaryOp.AddRelu]);
+/** Ops whose result stays bf16 when both inputs are. */
+const BF16_RESULTS = new Set([BinaryOp.Add, BinaryOp.AddRelu]);
 
 /**
  * A kernel config for a binary op on float32 inputs; comparisons produce 'bool'. A residual add of
- * two bf16 activations (or the sum of two such gradients) gives a bf16 activation.
+ * two bf16 activations (or the sum of two such gradients; or relu of a residual add) gives a bf16 activation.
  */
 export function binaryKernelConfig(kernelName: string, op: BinaryOp, outDtype: DataType = 'float32'):
     KernelConfig {
@@ -31,7 +33,7 @@ export function binaryKernelConfig(kernelName: string, op: BinaryOp, outDtype: D
     if (!nativeCompatible(backend, a, b)) return fallback(kernelName, args) as TensorInfo;
     const outShape = broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
     if (BF16_OPS.has(op) && util.arraysEqual(a.shape, b.shape) && (holdsBf16(backend, a) || holdsBf16(backend, b))) {
-      const out = allocateActivation(outShape, op === BinaryOp.Add && holdsBf16(backend, a) && holdsBf16(backend, b));
+      const out = allocateActivation(outShape, BF16_RESULTS.has(op) && holdsBf16(backend, a) && holdsBf16(backend, b));
       const shape = Int32Array.from(outShape);
       native.binary(op, activation(backend, a), activation(backend, b), out, shape, shape, shape);
       return makeActivation(backend, outShape, out);
