@@ -165,6 +165,30 @@ auto WithAlgorithm(ConvParams& p, Direction direction, Make make) -> decltype(ma
   return make();
 }
 
+// oneDNN 2.6 lists its brgemm forward kernel (brgconv) first, but where the output is 4×4 or smaller
+// (ResNet's last stage at 128×128) it splits too little work between threads, and the older
+// direct jit kernel, next in the list, is faster. Measured at batch 32 (2026-12-02, 2 Zen 5 cores,
+// brgconv → jit): bf16 3×3 256→256 at 4×4 1.01 → 0.55 ms, 512→512 4.14 → 2.34 ms, 256→512 stride 2
+// 2.33 → 1.37 ms; f32 512→512 11.1 → 6.7 ms, 256→512 stride 2 4.06 → 3.45 ms; 1×1 shortcuts equal
+// or faster; at 6×6 equal, at 8×8 brgconv is faster.
+constexpr int64_t kDirectJitMaxOutputPixels = 16;
+
+bool IsBrgconv(const convolution_forward::primitive_desc& pd) {
+  return std::strncmp(pd.impl_info_str(), "brgconv", 7) == 0;
+}
+
+// `make()`'s primitive descriptor, moved past brgconv to the next implementation for small outputs.
+template <class Make>
+convolution_forward::primitive_desc ForwardImplementation(const ConvParams& p, Make make) {
+  convolution_forward::primitive_desc pd = make();
+  if (p.winograd || p.oh * p.ow > kDirectJitMaxOutputPixels || !IsBrgconv(pd)) return pd;
+  while (IsBrgconv(pd) && pd.next_impl()) {
+  }
+  // Past brgconv, the next is the direct jit kernel on any x86 CPU with AVX-512; never a reference one.
+  if (std::strstr(pd.impl_info_str(), "jit") != nullptr) return pd;
+  return make();
+}
+
 // In bf16, backward-weights as one matmul over x's im2col columns where a convolution's output is
 // small (ResNet's last stage at 4×4): there oneDNN 2.6's direct bf16 kernel splits too few output
 // pixels between threads, while dW[(kh,kw,ic), oc] = Σ_pixels cols[pixel, (kh,kw,ic)] dy[pixel, oc]
@@ -273,7 +297,9 @@ Napi::Value ConvForward(const Napi::CallbackInfo& info) {
       // by InferenceWeights) is the faster one; the direct kernels keep the forward they always ran.
       const auto pd = WithAlgorithm(p, inference ? Direction::kInference : Direction::kForwardTraining, [&] {
         const prop_kind kind = inference && p.winograd ? prop_kind::forward_inference : prop_kind::forward_training;
-        return convolution_forward::primitive_desc(p.ForwardDesc(hasBias, kind, y.type), attr, Engine());
+        return ForwardImplementation(p, [&] {
+          return convolution_forward::primitive_desc(p.ForwardDesc(hasBias, kind, y.type), attr, Engine());
+        });
       });
       NoteImpl("conv_fwd", pd.impl_info_str());
       Forward entry{convolution_forward(pd), ToPrimitive(p.UserWeights(), pd.weights_desc()),

@@ -84,6 +84,40 @@ test("3×3 stride-1 convolutions with ≥ 64 channels run oneDNN's Winograd kern
                    winograd.join(', '));
 });
 
+test("forward convolutions with a 4×4 or smaller output take oneDNN's direct jit kernel, not brgconv", () => {
+  // native/conv.cc's ForwardImplementation; larger outputs keep brgconv. Both as on the CPU backend.
+  const cases: Array<[number, number, number, number, number, number]> = [
+    // n, side, ci, co, kernel, stride → output side
+    [16, 4, 48, 40, 3, 1],   // 4×4
+    [16, 8, 32, 48, 3, 2],   // 4×4, stride 2
+    [16, 3, 24, 32, 1, 1],   // 3×3, 1×1 kernel
+    [16, 6, 32, 32, 3, 1],   // 6×6: brgconv stays
+  ];
+  const before = primitiveImplementations().length;
+  cases.forEach(([n, side, ci, co, k, stride], i) => {
+    const name = `conv2d x[${n},${side},${side},${ci}] k${k} s${stride} co${co}`;
+    const make = () => ({
+      x: tf.randomNormal([n, side, side, ci], 0, 1, 'float32', 340 + i) as tf.Tensor4D,
+      f: tf.randomNormal([k, k, ci, co], 0, 0.1, 'float32', 350 + i) as tf.Tensor4D,
+    });
+    check(name, () => {
+      const {x, f} = make();
+      return tf.conv2d(x, f, stride, 'same');
+    });
+    check(`${name} grads`, () => {
+      const {x, f} = make();
+      const weight = tf.randomNormal(tf.conv2d(x, f, stride, 'same').shape, 0, 1, 'float32', 360 + i);
+      return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, 'same').mul(weight).sum())([x, f]);
+    });
+  });
+  const forward = primitiveImplementations().slice(before).filter(impl => impl.startsWith('conv_fwd:'));
+  const brgconv = forward.filter(impl => impl.includes('brgconv'));
+  if (forward.some(impl => impl.includes('avx512'))) {
+    // Only the 6×6 case (its inference and training forward) may be brgconv.
+    assert.ok(brgconv.length <= 2 && forward.length > brgconv.length, forward.join(', '));
+  }
+});
+
 test('conv2dTranspose', () => {
   const r = rng(2);
   for (let i = 0; i < CASES; i++) {
