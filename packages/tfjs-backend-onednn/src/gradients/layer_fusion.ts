@@ -38,8 +38,9 @@ export function installLayerFusionGradients(): void {
     gradFunc: (dy, saved) => {
       const [y] = saved;
       const masked = engine().runKernel(ONEDNN_RELU_GRAD, {dy: dy as Tensor, x: y}) as Tensor;
-      // Each input gets its own handle on the same values, as tfjs's Add gradient gives.
-      return {a: () => reshape(masked, y.shape), b: () => reshape(masked, y.shape)};
+      // Each input gets its own handle on the same values (tfjs's Add gradient gives each a reshape):
+      // returned as it is, `masked` is freed as the backward pass goes (release_during_backprop.ts).
+      return {a: () => masked, b: () => reshape(masked, y.shape)};
     },
   });
 }
