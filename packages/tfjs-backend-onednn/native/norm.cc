@@ -275,39 +275,42 @@ VECTOR_LOOP void AddGradientSums(const X* __restrict x, const D* __restrict dy, 
     }
 }
 
-// dx = gain[ch] dy + a[ch] x + b[ch], row by row (dy masked as above; y is a pointer or nullptr).
-template <typename D, typename Y, typename X, typename O>
-VECTOR_LOOP void BatchNormDxRows(const D* __restrict dy, Y y, const X* __restrict x, const float* __restrict gain,
-                                 const float* __restrict a, const float* __restrict b, int64_t rows, int64_t c,
-                                 O* __restrict dx) {
-  for (int64_t r = 0; r < rows; ++r)
-#pragma GCC ivdep
-    for (int64_t ch = 0; ch < c; ++ch)
-      Store(dx, r * c + ch, gain[ch] * Masked(dy, y, r * c + ch) + a[ch] * Load(x, r * c + ch) + b[ch]);
-}
-
-// out = p[ch] a + q[ch] b + k[ch], row by row.
-template <typename A, typename B, typename O>
-VECTOR_LOOP void AffineRows(const A* __restrict a, const B* __restrict b, const float* __restrict p,
+// out = p[ch] a + q[ch] b + k[ch], row by row, with a masked by y's ReLU (Masked; y a pointer or nullptr).
+template <typename A, typename Y, typename B, typename O>
+VECTOR_LOOP void AffineRows(const A* __restrict a, Y y, const B* __restrict b, const float* __restrict p,
                             const float* __restrict q, const float* __restrict k, int64_t rows, int64_t c,
                             O* __restrict out) {
   for (int64_t r = 0; r < rows; ++r)
+#pragma GCC ivdep
     for (int64_t ch = 0; ch < c; ++ch)
-      Store(out, r * c + ch, p[ch] * Load(a, r * c + ch) + q[ch] * Load(b, r * c + ch) + k[ch]);
+      Store(out, r * c + ch, p[ch] * Masked(a, y, r * c + ch) + q[ch] * Load(b, r * c + ch) + k[ch]);
 }
 
-// Applies AffineRows to row blocks in parallel (any of a, b, out may be bf16).
-void AffineRowsParallel(const Values& a, const Values& b, const std::vector<float>& p, const std::vector<float>& q,
-                        const std::vector<float>& k, int64_t rows, int64_t c, const Values& out) {
+// Calls f with mask's typed pointer, or with nullptr (of type nullptr_t) when there is no mask.
+template <typename F>
+void WithMask(const Values* mask, F f) {
+  if (mask != nullptr) {
+    Typed(*mask, f);
+  } else {
+    f(nullptr);
+  }
+}
+
+// Applies AffineRows to row blocks in parallel (any of a, mask, b, out may be bf16).
+void AffineRowsParallel(const Values& a, const Values* mask, const Values& b, const std::vector<float>& p,
+                        const std::vector<float>& q, const std::vector<float>& k, int64_t rows, int64_t c,
+                        const Values& out) {
   const int64_t kBlockRows = 256;
   Typed(a, [&](auto* pa) {
-    Typed(b, [&](auto* pb) {
-      Typed(out, [&](auto* po) {
+    WithMask(mask, [&](auto py) {
+      Typed(b, [&](auto* pb) {
+        Typed(out, [&](auto* po) {
 #pragma omp parallel for if (rows * c > (1 << 15)) schedule(static)
-        for (int64_t first = 0; first < rows; first += kBlockRows) {
-          AffineRows(pa + first * c, pb + first * c, p.data(), q.data(), k.data(), std::min(kBlockRows, rows - first),
-                     c, po + first * c);
-        }
+          for (int64_t first = 0; first < rows; first += kBlockRows) {
+            AffineRows(pa + first * c, Offset(py, first * c), pb + first * c, p.data(), q.data(), k.data(),
+                       std::min(kBlockRows, rows - first), c, po + first * c);
+          }
+        });
       });
     });
   });
@@ -354,7 +357,7 @@ Napi::Value MomentsGrad(const Napi::CallbackInfo& info) {
     b[ch] = 2.f * dVariance[ch] / rows;
     a[ch] = dMean[ch] / rows - b[ch] * mean[ch];
   }
-  AffineRowsParallel(x, x, b, zero, a, rows, c, dx);
+  AffineRowsParallel(x, nullptr, x, b, zero, a, rows, c, dx);
   return info.Env().Undefined();
 }
 
@@ -375,20 +378,12 @@ Napi::Value BatchNormTrainingGrad(const Napi::CallbackInfo& info) {
   float* dScale = F32(info[8]);
   float* dOffset = F32(info[9]);
   const int64_t rows = x.length / c;
-  const bool masked = info.Length() > 10 && info[10].IsTypedArray();
-  const Values y = masked ? Storage(info[10]) : Values{};
-  // Calls f(py): y's typed pointer, or nullptr (of type nullptr_t) without a ReLU.
-  auto withMask = [&](auto f) {
-    if (masked) {
-      Typed(y, f);
-    } else {
-      f(nullptr);
-    }
-  };
+  const Values y = info.Length() > 10 && info[10].IsTypedArray() ? Storage(info[10]) : Values{};
+  const Values* mask = y.data != nullptr ? &y : nullptr;
   std::vector<double> sums;
   Typed(x, [&](auto* px) {
     Typed(dy, [&](auto* pdy) {
-      withMask([&](auto py) {
+      WithMask(mask, [&](auto py) {
         sums = ChannelSums(rows, c, 2, [&](int64_t first, int64_t n, float* acc) {
           AddGradientSums(px + first * c, pdy + first * c, Offset(py, first * c), mean, n, c, acc, acc + c);
         });
@@ -406,20 +401,7 @@ Napi::Value BatchNormTrainingGrad(const Napi::CallbackInfo& info) {
     dScale[ch] = static_cast<float>(inv * s2);
     dOffset[ch] = static_cast<float>(s1);
   }
-  const int64_t kBlockRows = 256;
-  Typed(dy, [&](auto* pdy) {
-    Typed(x, [&](auto* px) {
-      Typed(dx, [&](auto* pdx) {
-        withMask([&](auto py) {
-#pragma omp parallel for if (rows * c > (1 << 15)) schedule(static)
-          for (int64_t first = 0; first < rows; first += kBlockRows) {
-            BatchNormDxRows(pdy + first * c, Offset(py, first * c), px + first * c, gain.data(), a.data(), b.data(),
-                            std::min(kBlockRows, rows - first), c, pdx + first * c);
-          }
-        });
-      });
-    });
-  });
+  AffineRowsParallel(dy, mask, x, gain, a, b, rows, c, dx);
   return info.Env().Undefined();
 }
 

@@ -59,16 +59,28 @@ export function installBatchNormTraining(): void {
     inputsToSave: ['x', 'mean', 'variance', 'scale'],
     gradFunc: (dy, saved, attrs) => {
       const [x, mean, variance, scale] = saved;
-      const [dx, dScale, dOffset] = engine().runKernel(
-          ONEDNN_BATCH_NORM_TRAINING_GRAD, {x, dy: dy as Tensor, mean, variance, scale},
-          {varianceEpsilon: (attrs as {varianceEpsilon: number}).varianceEpsilon}) as Tensor[];
       // mean and variance enter detached (never on a path to x): their gradients are never asked for.
       const detached = () => {
         throw new Error('onednn: no gradient flows through the detached batch statistics');
       };
-      return {x: () => dx, scale: () => dScale, offset: () => dOffset, mean: detached, variance: detached};
+      return {
+        ...batchNormTrainingGradients(x, dy as Tensor, mean, variance, scale, (attrs as {varianceEpsilon: number}).varianceEpsilon),
+        mean: detached, variance: detached,
+      };
     },
   });
+}
+
+/**
+ * The gradients of x, scale and offset of a normalization by x's own batch statistics — then a ReLU,
+ * given its output y — computed at once by one native kernel.
+ */
+export function batchNormTrainingGradients(
+    x: Tensor, dy: Tensor, mean: Tensor, variance: Tensor, scale: Tensor, varianceEpsilon: number, y?: Tensor) {
+  const [dx, dScale, dOffset] = engine().runKernel(
+      ONEDNN_BATCH_NORM_TRAINING_GRAD, {x, dy, mean, variance, scale, ...(y ? {y} : {})},
+      {varianceEpsilon} as unknown as NamedAttrMap) as Tensor[];
+  return {x: () => dx, scale: () => dScale, offset: () => dOffset};
 }
 
 function onNativePath(x: Tensor): boolean {

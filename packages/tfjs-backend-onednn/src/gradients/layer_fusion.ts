@@ -1,11 +1,10 @@
 // Gradients of the kernels layers/batch_norm_layer.ts and layers/relu_fusion.ts run in a tf.layers
 // model's graph: BatchNorm by its own batch statistics (then ReLU), and relu(a + b).
-import {engine, NamedAttrMap, registerGradient, reshape, Tensor} from '@tensorflow/tfjs-core';
+import {engine, registerGradient, reshape, Tensor} from '@tensorflow/tfjs-core';
 import {ONEDNN_ADD_RELU} from '../kernels/OnednnAddRelu';
-import {
-  ONEDNN_BATCH_NORM_LAYER, ONEDNN_BATCH_NORM_RELU_LAYER, ONEDNN_BATCH_NORM_TRAINING_GRAD,
-} from '../kernels/OnednnBatchNormTraining';
+import {ONEDNN_BATCH_NORM_LAYER, ONEDNN_BATCH_NORM_RELU_LAYER} from '../kernels/OnednnBatchNormTraining';
 import {ONEDNN_RELU_GRAD} from '../kernels/OnednnReluGrad';
+import {batchNormTrainingGradients} from './batch_norm_training';
 
 const installed = Symbol('onednn.layerFusionGradients');
 
@@ -25,10 +24,8 @@ export function installLayerFusionGradients(): void {
         const [x, scale, ...outputs] = saved;
         const [mean, variance] = relu ? outputs.slice(1) : outputs;
         const y = relu ? outputs[0] : undefined;
-        const [dx, dScale, dOffset] = engine().runKernel(
-            ONEDNN_BATCH_NORM_TRAINING_GRAD, {x, dy, mean, variance, scale, ...(y ? {y} : {})},
-            {varianceEpsilon: (attrs as {varianceEpsilon: number}).varianceEpsilon} as unknown as NamedAttrMap) as Tensor[];
-        return {x: () => dx, scale: () => dScale, offset: () => dOffset};
+        return batchNormTrainingGradients(
+            x, dy, mean, variance, scale, (attrs as {varianceEpsilon: number}).varianceEpsilon, y);
       },
     });
   }
