@@ -2,7 +2,7 @@
 // spends its time, per kernel (ms per step).
 //   node --import tsx bench/profile_step.ts [--model lenet5|resnet18-half|resnet18|mobilenet] [--size 128] [--bf16] [--predict] [--steps 5]
 import * as tf from '@tensorflow/tfjs';
-import {setPrecision, startKernelProfile, stopKernelProfile} from '../packages/tfjs-backend-onednn/src/index';
+import {primitiveTime, setPrecision, startKernelProfile, stopKernelProfile} from '../packages/tfjs-backend-onednn/src/index';
 import {buildModel, foldBatchNorm} from '../packages/imgclass/src/models';
 
 const args = process.argv.slice(2);
@@ -38,6 +38,8 @@ async function main() {
     calls += t.calls;
     console.log(kernel.padEnd(28), (t.ms / steps).toFixed(2).padStart(8), 'ms', String(t.calls / steps).padStart(5), 'calls');
   }
-  console.log(`${name} ${size}x${size}${inference ? ' predict' : ''}: kernels total ${(kernels / steps).toFixed(1)} ms in ${calls / steps} calls; step ${total.toFixed(1)} ms`);
+  const primitives = primitiveTime();
+  console.log(`${name} ${size}x${size}${inference ? ' predict' : ''}: kernels total ${(kernels / steps).toFixed(1)} ms in ${calls / steps} calls` +
+              ` (inside oneDNN's primitives ${(primitives.ms / steps).toFixed(1)} ms in ${primitives.calls / steps}); step ${total.toFixed(1)} ms`);
 }
 main();

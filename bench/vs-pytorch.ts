@@ -13,6 +13,12 @@
 //   npm run bench:vs-pytorch -- [--networks resnet18-half,resnet18,mobilenet] [--precisions float32,bfloat16]
 //                               [--modes train,predict,imgclass-train] [--rounds 3] [--steps 5] [--threads 2]
 //                               [--size 128] [--pictures ../shared/datasets/cats-vs-dogs/train] [--torch-malloc tuned|glibc]
+//                               [--onednn-time]
+// --onednn-time also sums, per step, the time each side spends inside oneDNN's primitives (ours from
+// the backend's primitive timer, PyTorch's from DNNL_VERBOSE): both call the same libdnnl, so that
+// time is the part of a step neither can win by its own code. The table then adds both sums and the
+// ratio imgclass would reach if everything outside those primitives took no time ("ceiling"). The
+// verbose output slows PyTorch by a few percent; quote plain runs for the ratio itself.
 // Prints one JSON line per measurement, then the table. Needs a Python with torch (PYTHON, else
 // /usr/bin/python3, else python3: Debian's python3-torch); without one it measures imgclass only.
 import {spawn, spawnSync, ChildProcessWithoutNullStreams} from 'node:child_process';
@@ -48,6 +54,7 @@ const THREADS = Number(option('--threads', '2'));
 const SIZE = Number(option('--size', '128'));
 const PICTURES = path.resolve(option('--pictures', path.join(__dirname, '../../shared/datasets/cats-vs-dogs/train')));
 const BATCH = 32;
+const ONEDNN_TIME = args.includes('--onednn-time');
 
 // Before the backend loads: it reads the thread count at import.
 process.env.TFJS_ONEDNN_THREADS = String(THREADS);
@@ -74,6 +81,8 @@ function findPython(): string|undefined {
 /** bench/vs_pytorch.py for one network: one JSON line per command. */
 class TorchWorker {
   private lines: AsyncIterableIterator<string>;
+  /** With --onednn-time: DNNL_VERBOSE's execution times since the last command. */
+  private primitiveMs = 0;
   private constructor(private child: ChildProcessWithoutNullStreams) {
     this.lines = readline.createInterface({input: child.stdout})[Symbol.asyncIterator]();
     child.stderr.on('data', (d: Buffer) => process.stderr.write(d));
@@ -82,22 +91,31 @@ class TorchWorker {
   static async start(python: string, network: string) {
     const script = path.join(__dirname, 'vs_pytorch.py');
     const child = spawn(python, [script, network, String(SIZE), String(BATCH), String(THREADS)], {
-      env: {...process.env, OMP_NUM_THREADS: String(THREADS), ...TORCH_MALLOC_ENV},
+      env: {...process.env, OMP_NUM_THREADS: String(THREADS), ...TORCH_MALLOC_ENV, ...(ONEDNN_TIME ? {DNNL_VERBOSE: '1'} : {})},
     });
     const worker = new TorchWorker(child);
     return {worker, params: await worker.next() as {trainable: number, non_trainable: number, torch: string}};
   }
 
   private async next(): Promise<Record<string, unknown>> {
-    const {value, done} = await this.lines.next();
-    if (done) throw new Error('bench/vs_pytorch.py exited early (its error is above)');
-    return JSON.parse(value);
+    for (;;) {
+      const {value, done} = await this.lines.next();
+      if (done) throw new Error('bench/vs_pytorch.py exited early (its error is above)');
+      // onednn_verbose,exec,cpu,<primitive>,<implementation>,...,<milliseconds>
+      if (value.startsWith('onednn_verbose,exec,') || value.startsWith('dnnl_verbose,exec,')) {
+        this.primitiveMs += Number(value.slice(value.lastIndexOf(',') + 1));
+      } else if (!value.startsWith('onednn_verbose') && !value.startsWith('dnnl_verbose')) {
+        return JSON.parse(value);
+      }
+    }
   }
 
-  /** Seconds of `steps` steps, after an untimed one if `warmup`. */
+  /** Seconds of `steps` steps, after an untimed one if `warmup`; with --onednn-time, the ms inside oneDNN of all of them. */
   async measure(mode: string, precision: string, steps: number, warmup: boolean) {
+    this.primitiveMs = 0;
     this.child.stdin.write(JSON.stringify({mode, precision, steps, warmup}) + '\n');
-    return await this.next() as {seconds: number};
+    const result = await this.next() as {seconds: number};
+    return {seconds: result.seconds, primitiveMs: this.primitiveMs};
   }
 
   stop() {
@@ -129,9 +147,12 @@ function tfjsSide(network: string) {
     async measure(mode: 'train'|'predict', precision: 'float32'|'bfloat16', steps: number, warmup: boolean) {
       onednn.setPrecision(precision);
       if (warmup) await run[mode]();
+      if (ONEDNN_TIME) onednn.startKernelProfile();
       const start = process.hrtime.bigint();
       for (let s = 0; s < steps; s++) await run[mode]();
-      return {seconds: Number(process.hrtime.bigint() - start) / 1e9};
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      if (ONEDNN_TIME) onednn.stopKernelProfile();
+      return {seconds, primitiveMs: ONEDNN_TIME ? onednn.primitiveTime().ms : 0};
     },
     dispose() {
       onednn.setPrecision('float32');
@@ -155,7 +176,9 @@ function imgclassTrainEpoch(network: string, precision: 'float32'|'bfloat16', wo
   return {images_per_s: result.imagesPerSecond, steps: result.steps};
 }
 
-type Row = {network: string, mode: string, precision: string, imgclass: number[], pytorch: number[]};
+type Row = {network: string, mode: string, precision: string, imgclass: number[], pytorch: number[],
+            /** With --onednn-time, per round: ms per step inside oneDNN's primitives, and PyTorch's ms per step. */
+            imgclassOnednnMs: number[], pytorchOnednnMs: number[], pytorchMs: number[]};
 
 async function main() {
   await tf.setBackend('onednn');
@@ -179,7 +202,7 @@ async function main() {
     const modes = MODES.filter(mode => mode !== 'imgclass-train' || fs.existsSync(PICTURES));
     if (modes.length < MODES.length) console.log(`${PICTURES} is missing: skipping the imgclass-train mode.`);
     const networkRows = modes.flatMap(mode => precisions.map(precision =>
-        ({network, mode, precision, imgclass: [], pytorch: []} as Row)));
+        ({network, mode, precision, imgclass: [], pytorch: [], imgclassOnednnMs: [], pytorchOnednnMs: [], pytorchMs: []} as Row)));
     for (let round = 0; round < ROUNDS; round++) {
       for (const row of networkRows) {
         const mode = row.mode as Mode, precision = row.precision as 'float32'|'bfloat16';
@@ -197,13 +220,26 @@ async function main() {
           continue;
         }
         // Alternating single steps, after one untimed step of each side in this mode and precision.
-        let ourSeconds = 0, torchSeconds = 0;
+        await ours.measure(mode, precision, 0, true);
+        await torch?.worker.measure(mode, precision, 0, true);
+        let ourSeconds = 0, torchSeconds = 0, ourPrimitiveMs = 0, torchPrimitiveMs = 0;
         for (let step = 0; step < STEPS; step++) {
-          const a = await ours.measure(mode, precision, 1, step === 0);
+          const a = await ours.measure(mode, precision, 1, false);
           ourSeconds += a.seconds;
+          ourPrimitiveMs += a.primitiveMs;
           if (!torch) continue;
-          const b = await torch.worker.measure(mode, precision, 1, step === 0);
+          const b = await torch.worker.measure(mode, precision, 1, false);
           torchSeconds += b.seconds;
+          torchPrimitiveMs += b.primitiveMs;
+        }
+        const onednnTime = ONEDNN_TIME ? {imgclass_onednn_ms_per_step: +(ourPrimitiveMs / STEPS).toFixed(2),
+                                          pytorch_onednn_ms_per_step: torch ? +(torchPrimitiveMs / STEPS).toFixed(2) : null} : {};
+        if (ONEDNN_TIME) {
+          row.imgclassOnednnMs.push(ourPrimitiveMs / STEPS);
+          if (torch) {
+            row.pytorchOnednnMs.push(torchPrimitiveMs / STEPS);
+            row.pytorchMs.push(1000 * torchSeconds / STEPS);
+          }
         }
         const a = {images_per_s: BATCH * STEPS / ourSeconds};
         const b = torch ? {images_per_s: BATCH * STEPS / torchSeconds} : undefined;
@@ -212,7 +248,7 @@ async function main() {
         emit({bench: 'vs_pytorch', network, mode, precision, round, batch: BATCH, size: SIZE,
               imgclass_images_per_s: +a.images_per_s.toFixed(2),
               pytorch_images_per_s: b ? +b.images_per_s.toFixed(2) : null,
-              ratio: b ? +(a.images_per_s / b.images_per_s).toFixed(3) : null});
+              ratio: b ? +(a.images_per_s / b.images_per_s).toFixed(3) : null, ...onednnTime});
       }
     }
     rows.push(...networkRows);
@@ -223,14 +259,18 @@ async function main() {
 
   console.log(`\n${NETWORKS.join(', ')} at ${SIZE}×${SIZE}, batch ${BATCH}, ${THREADS} threads each, medians of ${ROUNDS} ` +
               `rounds of ${STEPS} alternating steps (images/s); ratio = median of the per-round ratios`);
-  console.log('| network | mode | precision | imgclass | PyTorch | ratio | ratio range |');
-  console.log('|---|---|---|---|---|---|---|');
+  const onednnColumns = ONEDNN_TIME ? ' imgclass in oneDNN (ms/step) | PyTorch in oneDNN (ms/step) | ceiling |' : '';
+  console.log(`| network | mode | precision | imgclass | PyTorch | ratio | ratio range |${onednnColumns}`);
+  console.log(`|---|---|---|---|---|---|---|${ONEDNN_TIME ? '---|---|---|' : ''}`);
   for (const r of rows) {
     const ratios = r.pytorch.map((p, i) => r.imgclass[i] / p);
     const fmt = (v: number[]) => v.length ? median(v).toFixed(1) : '–';
+    // The ratio with nothing but oneDNN's primitives left on our side: PyTorch's step ÷ our time inside them.
+    const ceilings = r.pytorchMs.map((ms, i) => ms / r.imgclassOnednnMs[i]);
+    const onednn = ONEDNN_TIME ? ` ${fmt(r.imgclassOnednnMs)} | ${fmt(r.pytorchOnednnMs)} | ${ceilings.length ? median(ceilings).toFixed(2) + '×' : '–'} |` : '';
     console.log(`| ${r.network} | ${r.mode} | ${r.precision} | ${fmt(r.imgclass)} | ${fmt(r.pytorch)} | ` +
                 `${ratios.length ? median(ratios).toFixed(2) + '×' : '–'} | ` +
-                `${ratios.length ? `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}` : '–'} |`);
+                `${ratios.length ? `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}` : '–'} |${onednn}`);
   }
   // Peak RSS of a training process, each side in a fresh process per precision (5 steps), ours as
   // compiled JavaScript (this benchmark runs under tsx, whose loader alone adds ~70 MB).

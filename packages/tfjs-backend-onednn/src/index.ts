@@ -17,7 +17,7 @@ installLayerFusions();
 
 export {BACKEND_NAME};
 export {nativeKernelNames} from './register_all_kernels';
-export {startKernelProfile, stopKernelProfile, KernelTime} from './profile';
+export {primitiveTime, startKernelProfile, stopKernelProfile, KernelTime} from './profile';
 
 export interface OnednnInfo {
   /** oneDNN library version, e.g. "2.6.3". */
