@@ -14,21 +14,23 @@ namespace {
 
 using namespace dnnl;
 
-// out = max(x mul[ch] + add[ch], floor), row by row (X, O: float, or uint16_t for bf16, as in every
-// row loop here). floor is -inf, or 0 for a ReLU after the normalization (NaN stays NaN, as tfjs's Relu).
+// out = min(max(x mul[ch] + add[ch], floor), ceiling), row by row (X, O: float, or uint16_t for bf16,
+// as in every row loop here). floor is -inf, or 0 for a ReLU after the normalization; ceiling +inf,
+// or a capped ReLU's cap (6 for ReLU6). NaN stays NaN, as in tfjs's Relu and ClipByValue.
 template <typename X, typename O>
 VECTOR_LOOP void ScaleShiftRows(const X* __restrict x, const float* __restrict mul, const float* __restrict add,
-                                float floor, int64_t rows, int64_t c, O* __restrict out) {
+                                float floor, float ceiling, int64_t rows, int64_t c, O* __restrict out) {
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t ch = 0; ch < c; ++ch) {
       const float v = Load(x, r * c + ch) * mul[ch] + add[ch];
-      Store(out, r * c + ch, v < floor ? floor : v);
+      Store(out, r * c + ch, v < floor ? floor : (v > ceiling ? ceiling : v));
     }
 }
 
-// batchNorm(x, mean, variance, offset|null, scale|null, out, channels, epsilon, relu?)
+// batchNorm(x, mean, variance, offset|null, scale|null, out, channels, epsilon, relu?, reluMax?)
 // Per-channel parameters (length = channels, the last axis) or scalars (length 1); x and out
-// may be bf16 (both or neither). With relu true the output is relu(batchNorm(x)).
+// may be bf16 (both or neither). With relu true the output is relu(batchNorm(x)), capped at
+// reluMax when one is given (min(max(·, 0), reluMax): a ReLU layer with maxValue, ReLU6).
 Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
   const Values x = Storage(info[0]), out = Storage(info[5]);
   const float* mean = F32(info[1]);
@@ -36,7 +38,9 @@ Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
   const bool hasOffset = info[3].IsTypedArray(), hasScale = info[4].IsTypedArray();
   const int64_t c = Int(info[6]);
   const float epsilon = Float(info[7]);
-  const float floor = info.Length() > 8 && info[8].ToBoolean() ? 0.f : -INFINITY;
+  const bool relu = info.Length() > 8 && info[8].ToBoolean();
+  const float floor = relu ? 0.f : -INFINITY;
+  const float ceiling = relu && info.Length() > 9 && info[9].IsNumber() ? Float(info[9]) : INFINITY;
   const int64_t n = out.length;
   auto at = [c](const Napi::Value& v, int64_t ch) {
     auto a = v.As<Napi::Float32Array>();
@@ -58,7 +62,8 @@ Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
     Typed(out, [&](auto* o) {
 #pragma omp parallel for if (n > (1 << 15)) schedule(static)
       for (int64_t first = 0; first < rows; first += blockRows) {
-        ScaleShiftRows(in + first * c, mul.data(), add.data(), floor, std::min(blockRows, rows - first), c, o + first * c);
+        ScaleShiftRows(in + first * c, mul.data(), add.data(), floor, ceiling, std::min(blockRows, rows - first), c,
+                       o + first * c);
       }
     });
   });
@@ -247,16 +252,35 @@ VECTOR_LOOP void AddShiftedMoments(const X* __restrict x, const float* __restric
     }
 }
 
+// The output of a ReLU capped at `ceiling` after the normalization (ReLU6: 6), as a gradient mask.
+template <typename T>
+struct CappedMask {
+  const T* y;
+  float ceiling;
+};
+
 // p + offset, or nullptr for no array.
 template <typename T>
 T* Offset(T* p, int64_t offset) { return p + offset; }
 inline std::nullptr_t Offset(std::nullptr_t, int64_t) { return nullptr; }
+template <typename T>
+CappedMask<T> Offset(CappedMask<T> m, int64_t offset) { return {m.y + offset, m.ceiling}; }
 
-// dy where the ReLU after the normalization passed its input (y > 0), else 0: ReluGrad's dy.
+template <typename T>
+struct IsCapped : std::false_type {};
+template <typename T>
+struct IsCapped<CappedMask<T>> : std::true_type {};
+
+// dy where the ReLU after the normalization passed its input, else 0: ReluGrad's dy (y > 0), or for
+// a capped ReLU TensorFlow's Relu6Grad (0 < y < cap; at the cap itself y cannot tell a clipped input
+// from one equal to the cap, and TensorFlow passes neither).
 template <typename D, typename Y>
 inline float Masked(const D* dy, Y y, int64_t i) {
   if constexpr (std::is_same_v<Y, std::nullptr_t>) {
     return Load(dy, i);
+  } else if constexpr (IsCapped<Y>::value) {
+    const float v = Load(y.y, i);
+    return v > 0.f && v < y.ceiling ? Load(dy, i) : 0.f;
   } else {
     return Load(y, i) > 0.f ? Load(dy, i) : 0.f;
   }
@@ -286,23 +310,26 @@ VECTOR_LOOP void AffineRows(const A* __restrict a, Y y, const B* __restrict b, c
       Store(out, r * c + ch, p[ch] * Masked(a, y, r * c + ch) + q[ch] * Load(b, r * c + ch) + k[ch]);
 }
 
-// Calls f with mask's typed pointer, or with nullptr (of type nullptr_t) when there is no mask.
+// Calls f with mask's typed pointer (a ReLU's output), as a CappedMask when the ReLU is capped
+// (ceiling < +inf), or with nullptr (of type nullptr_t) when there is no mask.
 template <typename F>
-void WithMask(const Values* mask, F f) {
-  if (mask != nullptr) {
-    Typed(*mask, f);
-  } else {
+void WithMask(const Values* mask, float ceiling, F f) {
+  if (mask == nullptr) {
     f(nullptr);
+  } else if (ceiling < INFINITY) {
+    Typed(*mask, [&](auto* y) { f(CappedMask<std::remove_const_t<std::remove_pointer_t<decltype(y)>>>{y, ceiling}); });
+  } else {
+    Typed(*mask, f);
   }
 }
 
 // Applies AffineRows to row blocks in parallel (any of a, mask, b, out may be bf16).
-void AffineRowsParallel(const Values& a, const Values* mask, const Values& b, const std::vector<float>& p,
-                        const std::vector<float>& q, const std::vector<float>& k, int64_t rows, int64_t c,
-                        const Values& out) {
+void AffineRowsParallel(const Values& a, const Values* mask, float ceiling, const Values& b,
+                        const std::vector<float>& p, const std::vector<float>& q, const std::vector<float>& k,
+                        int64_t rows, int64_t c, const Values& out) {
   const int64_t kBlockRows = 256;
   Typed(a, [&](auto* pa) {
-    WithMask(mask, [&](auto py) {
+    WithMask(mask, ceiling, [&](auto py) {
       Typed(b, [&](auto* pb) {
         Typed(out, [&](auto* po) {
 #pragma omp parallel for if (rows * c > (1 << 15)) schedule(static)
@@ -357,16 +384,17 @@ Napi::Value MomentsGrad(const Napi::CallbackInfo& info) {
     b[ch] = 2.f * dVariance[ch] / rows;
     a[ch] = dMean[ch] / rows - b[ch] * mean[ch];
   }
-  AffineRowsParallel(x, nullptr, x, b, zero, a, rows, c, dx);
+  AffineRowsParallel(x, nullptr, INFINITY, x, b, zero, a, rows, c, dx);
   return info.Env().Undefined();
 }
 
-// batchNormTrainingGrad(x, dy, mean, variance, scale, epsilon, channels, dx, dScale, dOffset, y|null):
+// batchNormTrainingGrad(x, dy, mean, variance, scale, epsilon, channels, dx, dScale, dOffset, y|null, reluMax?):
 // the gradient of y = scale (x - mean(x)) / sqrt(var(x) + eps) + offset where mean and variance are
 // the batch statistics of x (so dx includes their dependence on x), in two passes:
 //   s1 = sum(dy), s2 = sum(dy (x - mean)), inv = 1/sqrt(var + eps),
 //   dx = scale inv (dy - s1/rows - (x - mean) inv^2 s2/rows), dScale = inv s2, dOffset = s1.
-// Given y (the output of relu(batchNorm(x))), dy is first masked by ReLU's gradient, y > 0.
+// Given y (the output of relu(batchNorm(x)), capped at reluMax if given), dy is first masked by the
+// ReLU's gradient (Masked).
 Napi::Value BatchNormTrainingGrad(const Napi::CallbackInfo& info) {
   const Values x = Storage(info[0]), dy = Storage(info[1]);
   const float* mean = F32(info[2]);
@@ -380,10 +408,11 @@ Napi::Value BatchNormTrainingGrad(const Napi::CallbackInfo& info) {
   const int64_t rows = x.length / c;
   const Values y = info.Length() > 10 && info[10].IsTypedArray() ? Storage(info[10]) : Values{};
   const Values* mask = y.data != nullptr ? &y : nullptr;
+  const float ceiling = info.Length() > 11 && info[11].IsNumber() ? Float(info[11]) : INFINITY;
   std::vector<double> sums;
   Typed(x, [&](auto* px) {
     Typed(dy, [&](auto* pdy) {
-      WithMask(mask, [&](auto py) {
+      WithMask(mask, ceiling, [&](auto py) {
         sums = ChannelSums(rows, c, 2, [&](int64_t first, int64_t n, float* acc) {
           AddGradientSums(px + first * c, pdy + first * c, Offset(py, first * c), mean, n, c, acc, acc + c);
         });
@@ -401,7 +430,7 @@ Napi::Value BatchNormTrainingGrad(const Napi::CallbackInfo& info) {
     dScale[ch] = static_cast<float>(inv * s2);
     dOffset[ch] = static_cast<float>(s1);
   }
-  AffineRowsParallel(dy, mask, x, gain, a, b, rows, c, dx);
+  AffineRowsParallel(dy, mask, ceiling, x, gain, a, b, rows, c, dx);
   return info.Env().Undefined();
 }
 

@@ -132,6 +132,116 @@ test('a training step folds each ReLU into its BatchNorm or Add, and trains as t
   });
 });
 
+/**
+ * MobileNet's pattern: conv → BN → ReLU(maxValue 6) → depthwise → BN → ReLU6 → pooling → dense.
+ * `gamma` scales the normalized values, so that a share of them is clipped at 6.
+ */
+function cappedNetwork(gamma: number) {
+  const bn = (name: string) => tf.layers.batchNormalization(
+      {name, momentum: 0.9, epsilon: 1e-5, gammaInitializer: tf.initializers.constant({value: gamma})});
+  const relu6 = (name: string) => tf.layers.reLU({name, maxValue: 6});
+  const layers = [
+    tf.layers.conv2d({name: 'conv', filters: 8, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init(11)}),
+    bn('bn1'), relu6('relu1'),
+    tf.layers.depthwiseConv2d({name: 'dw', kernelSize: 3, padding: 'same', useBias: false, depthwiseInitializer: init(12)}),
+    bn('bn2'), relu6('relu2'),
+    tf.layers.globalAveragePooling2d({name: 'pool'}),
+    tf.layers.dense({name: 'dense', units: 3, activation: 'softmax', kernelInitializer: init(13)}),
+  ];
+  const input = tf.input({shape: [8, 8, 3]});
+  const output = layers.reduce((x, layer) => layer.apply(x) as tf.SymbolicTensor, input);
+  const model = tf.model({inputs: input, outputs: output});
+  const layerByLayer = (x: tf.Tensor, depth = layers.length) =>
+      layers.slice(0, depth).reduce((t, layer) => layer.apply(t, {training: true}) as tf.Tensor, x);
+  /** The share of the first ReLU6's outputs at the cap. */
+  const clippedShare = (x: tf.Tensor) => tf.tidy(() => tf.mean(tf.equal(layerByLayer(x, 3), 6).toFloat()).dataSync()[0]);
+  return {model, layerByLayer: (x: tf.Tensor) => layerByLayer(x), clippedShare};
+}
+
+/**
+ * Bit for bit in float32. In bf16 the output and loss bit for bit, and each gradient as close to the
+ * float32 one as layer by layer's is (within 25%, or 1e-3).
+ */
+async function cappedMatchesLayerByLayer(precision: string, gamma: number, clipped: [number, number]) {
+  tf.setBackend('onednn');
+  const {model, layerByLayer, clippedShare} = cappedNetwork(gamma);
+  const share = tf.tidy(() => clippedShare(X()));
+  assert.ok(share >= clipped[0] && share <= clipped[1], `${share} of the first ReLU6's outputs at 6`);
+  let unfused!: ReturnType<typeof lossAndGradients>, fused!: ReturnType<typeof lossAndGradients>;
+  const unfusedKernels = await kernelsRun(() => unfused = lossAndGradients(layerByLayer, model));
+  const fusedKernels = await kernelsRun(() => fused = lossAndGradients(x => model.apply(x, {training: true}) as tf.Tensor, model));
+  const count = (kernels: string[], name: string) => kernels.filter(k => k === name).length;
+  assert.deepEqual(['OnednnBatchNormReluLayer', 'Relu', 'ClipByValue'].map(k => count(fusedKernels, k)), [2, 0, 0],
+                   fusedKernels.join(', '));
+  assert.deepEqual(['OnednnBatchNormReluLayer', 'Relu', 'ClipByValue'].map(k => count(unfusedKernels, k)), [0, 2, 2],
+                   unfusedKernels.join(', '));
+  assert.deepEqual(Array.from(fused.output), Array.from(unfused.output), `${precision}: output`);
+  assert.equal(fused.loss, unfused.loss, `${precision}: loss`);
+  if (precision === 'float32') {
+    fused.grads.forEach((g, i) => assert.deepEqual(Array.from(g.values), Array.from(unfused.grads[i].values),
+                                                   `${precision}: gradient of ${g.name}`));
+  } else {
+    setPrecision('float32');
+    const reference = lossAndGradients(layerByLayer, model);
+    setPrecision('bfloat16');
+    fused.grads.forEach((g, i) => {
+      const fusedError = relativeError(g.values, reference.grads[i].values);
+      const layerError = relativeError(unfused.grads[i].values, reference.grads[i].values);
+      assert.ok(fusedError <= Math.max(1.25 * layerError, 1e-3),
+                `${precision}: gradient of ${g.name}: ${fusedError} from float32's, layer by layer ${layerError}`);
+    });
+  }
+  model.dispose();
+}
+
+test('ReLU6 folded into BatchNorm: the same values and gradients as the layers called one by one (float32, a third clipped)', async () => {
+  await cappedMatchesLayerByLayer('float32', 6, [0.1, 0.5]);
+});
+
+// In bf16 the gradients are not bit for bit: tf.layers' ClipByValue has no bf16 form, so layer by
+// layer the next convolution's input, and the gradient it hands back, are float32 where the fused
+// layers keep bf16. (And a normalized value within 1/64 of 6 rounds to 6 itself, where Relu +
+// ClipByValue pass the gradient and the fused layer, as TensorFlow's Relu6Grad, does not: here
+// values stay below the cap.)
+test('ReLU6 folded into BatchNorm: the same values as the layers called one by one, gradients as near float32 (bf16)',
+     {skip: skipWithoutBf16}, async () => {
+  setPrecision('bfloat16');
+  try {
+    await cappedMatchesLayerByLayer('bf16', 1, [0, 0]);
+  } finally {
+    setPrecision('float32');
+  }
+});
+
+test('a training step folds each ReLU6 into its BatchNorm, and trains as the CPU backend does', async () => {
+  const train = async (backend: string) => {
+    tf.setBackend(backend);
+    const {model} = cappedNetwork(6);
+    model.compile({optimizer: tf.train.adam(1e-2), loss: 'categoricalCrossentropy'});
+    const x = X(), labels = LABELS();
+    const profile = await tf.profile(async () => {
+      for (let i = 0; i < 3; i++) await model.trainOnBatch(x, labels);
+    });
+    const prediction = model.predict(x) as tf.Tensor;
+    const values = [prediction, ...model.weights.map(w => w.read())].map(t => t.dataSync() as Float32Array);
+    const names = ['prediction', ...model.weights.map(w => w.name)];
+    model.dispose();
+    tf.dispose([x, labels, prediction]);
+    // The loss clips probabilities too: only the kernels on pictures (rank 4) are the ReLU6 layers'.
+    return {values, names, kernels: profile.kernels.map(k => k.inputShapes[0]?.length === 4 ? k.name : `${k.name} (loss)`)};
+  };
+  const cpu = await train('cpu');
+  const onednn = await train('onednn');
+  tf.setBackend('onednn');
+  const count = (name: string) => onednn.kernels.filter(k => k === name).length;
+  assert.equal(count('OnednnBatchNormReluLayer'), 6, onednn.kernels.join(', '));
+  assert.equal(count('Relu') + count('ClipByValue') + count('OnednnClipGrad'), 0, onednn.kernels.join(', '));
+  onednn.values.forEach((actual, i) => {
+    const error = relativeError(actual, cpu.values[i]);
+    assert.ok(error <= 1e-4, `${onednn.names[i]}: relative error ${error}`);
+  });
+});
+
 test('a BatchNorm whose output is also a model output is not rectified; layers called directly are not fused', () => {
   tf.setBackend('onednn');
   const input = tf.input({shape: [6, 6, 2]});

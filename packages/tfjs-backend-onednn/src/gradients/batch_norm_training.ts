@@ -73,13 +73,14 @@ export function installBatchNormTraining(): void {
 
 /**
  * The gradients of x, scale and offset of a normalization by x's own batch statistics — then a ReLU,
- * given its output y — computed at once by one native kernel.
+ * given its output y (capped at reluMax if given) — computed at once by one native kernel.
  */
 export function batchNormTrainingGradients(
-    x: Tensor, dy: Tensor, mean: Tensor, variance: Tensor, scale: Tensor, varianceEpsilon: number, y?: Tensor) {
+    x: Tensor, dy: Tensor, mean: Tensor, variance: Tensor, scale: Tensor, varianceEpsilon: number, y?: Tensor,
+    reluMax?: number) {
   const [dx, dScale, dOffset] = engine().runKernel(
       ONEDNN_BATCH_NORM_TRAINING_GRAD, {x, dy, mean, variance, scale, ...(y ? {y} : {})},
-      {varianceEpsilon} as unknown as NamedAttrMap) as Tensor[];
+      {varianceEpsilon, ...(reluMax != null ? {reluMax} : {})} as unknown as NamedAttrMap) as Tensor[];
   return {x: () => dx, scale: () => dScale, offset: () => dOffset};
 }
 

@@ -1,5 +1,5 @@
 // Gradients of the kernels layers/batch_norm_layer.ts and layers/relu_fusion.ts run in a tf.layers
-// model's graph: BatchNorm by its own batch statistics (then ReLU), and relu(a + b).
+// model's graph: BatchNorm by its own batch statistics (then ReLU, or a capped ReLU), and relu(a + b).
 import {engine, registerGradient, reshape, Tensor} from '@tensorflow/tfjs-core';
 import {ONEDNN_ADD_RELU} from '../kernels/OnednnAddRelu';
 import {ONEDNN_BATCH_NORM_LAYER, ONEDNN_BATCH_NORM_RELU_LAYER} from '../kernels/OnednnBatchNormTraining';
@@ -24,8 +24,8 @@ export function installLayerFusionGradients(): void {
         const [x, scale, ...outputs] = saved;
         const [mean, variance] = relu ? outputs.slice(1) : outputs;
         const y = relu ? outputs[0] : undefined;
-        return batchNormTrainingGradients(
-            x, dy, mean, variance, scale, (attrs as {varianceEpsilon: number}).varianceEpsilon, y);
+        const {varianceEpsilon, reluMax} = attrs as {varianceEpsilon: number, reluMax?: number};
+        return batchNormTrainingGradients(x, dy, mean, variance, scale, varianceEpsilon, y, reluMax);
       },
     });
   }

@@ -15,7 +15,10 @@ export const ONEDNN_BATCH_NORM_TRAINING = 'OnednnBatchNormTraining';
 export const ONEDNN_BATCH_NORM_TRAINING_GRAD = 'OnednnBatchNormTrainingGrad';
 /** {x, scale, offset} → [y, mean, variance]: y = batchNorm(x) by x's own batch moments. */
 export const ONEDNN_BATCH_NORM_LAYER = 'OnednnBatchNormLayer';
-/** The same with y = relu(batchNorm(x)); its gradient reads y. */
+/**
+ * The same with y = relu(batchNorm(x)), or min(relu(batchNorm(x)), reluMax) given that attribute
+ * (a ReLU layer's maxValue: ReLU6); its gradient reads y.
+ */
 export const ONEDNN_BATCH_NORM_RELU_LAYER = 'OnednnBatchNormReluLayer';
 
 const channelsOf = (x: TensorInfo) => x.shape[x.shape.length - 1];
@@ -42,14 +45,16 @@ function momentsGrad(
 /** Batch moments and normalization (then ReLU) as one kernel, for tf.layers' BatchNormalization. */
 function batchNormLayer(relu: boolean) {
   return (args: {inputs: {x: TensorInfo, scale: TensorInfo, offset: TensorInfo}, backend: Backend,
-                 attrs: {varianceEpsilon: number}}) => {
+                 attrs: {varianceEpsilon: number, reluMax?: number}}) => {
     const {inputs: {x, scale, offset}, backend, attrs} = args;
     const c = channelsOf(x);
     const mean = allocate([c]), variance = allocate([c]);
     const input = activation(backend, x);
     native.moments(input, c, mean, variance);
     const y = allocateActivation(x.shape, holdsBf16(backend, x));
-    native.batchNorm(input, mean, variance, f32(backend, offset), f32(backend, scale), y, c, attrs.varianceEpsilon, relu);
+    native.batchNorm(
+        input, mean, variance, f32(backend, offset), f32(backend, scale), y, c, attrs.varianceEpsilon, relu,
+        attrs.reluMax ?? null);
     return [
       makeActivation(backend, x.shape, y),
       backend.makeTensorInfo([c], 'float32', mean),
@@ -60,18 +65,18 @@ function batchNormLayer(relu: boolean) {
 
 /**
  * {x, dy, mean, variance, scale, y?} → [dx, dScale, dOffset] of normalization by x's own batch
- * statistics; with y, the output of relu(normalization), of that.
+ * statistics; with y, the output of relu(normalization) (capped at the reluMax attribute if any), of that.
  */
 function batchNormTrainingGrad(args: {
   inputs: {x: TensorInfo, dy: TensorInfo, mean: TensorInfo, variance: TensorInfo, scale: TensorInfo, y?: TensorInfo},
-  backend: Backend, attrs: {varianceEpsilon: number},
+  backend: Backend, attrs: {varianceEpsilon: number, reluMax?: number},
 }) {
   const {inputs: {x, dy, mean, variance, scale, y}, backend, attrs} = args;
   const c = channelsOf(x);
   const dx = allocateActivation(x.shape, holdsBf16(backend, x)), dScale = allocate([c]), dOffset = allocate([c]);
   native.batchNormTrainingGrad(
       activation(backend, x), activation(backend, dy), f32(backend, mean), f32(backend, variance), f32(backend, scale),
-      attrs.varianceEpsilon, c, dx, dScale, dOffset, y ? activation(backend, y) : null);
+      attrs.varianceEpsilon, c, dx, dScale, dOffset, y ? activation(backend, y) : null, attrs.reluMax ?? null);
   return [
     makeActivation(backend, x.shape, dx),
     backend.makeTensorInfo([c], 'float32', dScale),

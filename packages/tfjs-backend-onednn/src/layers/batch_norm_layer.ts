@@ -7,8 +7,8 @@
 // bookkeeping, not arithmetic, was 10–14 ms of a ~110 ms `resnet18-half` bf16 step (2026-12-02,
 // measured by skipping them). Here, on this backend, one kernel computes the batch moments and
 // normalizes with them (the same native passes as tf.moments and tf.batchNorm on this backend),
-// applying the following ReLU layer's max(·, 0) when relu_fusion.ts says that layer may be
-// folded in; its gradient is one native kernel too. Each moving statistic is then updated by one
+// applying the following ReLU layer's max(·, 0) (capped for a ReLU with maxValue, as MobileNet's
+// ReLU6) when relu_fusion.ts says that layer may be folded in; its gradient is one native kernel too. Each moving statistic is then updated by one
 // loop on the variable's own values, in the stock update's float32 operations in the same order:
 // training is bit-identical to the stock layer on this backend. Every other case — inference,
 // other backends, ranks other than 4, a normalized axis other than the last, no scale or no
@@ -63,10 +63,11 @@ export function installLayerFusions(): void {
       const [y, mean, variance] = engine().runKernel(
           relu ? ONEDNN_BATCH_NORM_RELU_LAYER : ONEDNN_BATCH_NORM_LAYER,
           {x: input, scale: this.gamma!.read(), offset: this.beta!.read()} as unknown as NamedTensorMap,
-          {varianceEpsilon: this.epsilon} as unknown as NamedAttrMap) as Tensor[];
+          {varianceEpsilon: this.epsilon, ...(relu && relu.max < Infinity ? {reluMax: relu.max} : {})} as
+              unknown as NamedAttrMap) as Tensor[];
       movingAverage(this.movingMean.read(), mean, this.momentum);
       movingAverage(this.movingVariance.read(), variance, this.momentum);
-      return relu ? markReluApplied(y, relu) : y;
+      return relu ? markReluApplied(y, relu.layer) : y;
     });
   };
 }

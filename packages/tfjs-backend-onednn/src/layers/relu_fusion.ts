@@ -2,11 +2,13 @@
 //
 // In a ResNet every BatchNormalization before a ReLU, and every residual Add, is followed by an
 // Activation('relu') layer: one more kernel over the activation forward and one (ReluGrad)
-// backward, each with its tape bookkeeping. When a model runs its graph (training through
-// fit/fitDataset/trainOnBatch, predict, or the model called as a layer), this module knows the
-// graph: a BatchNormalization or Add whose only reader is a plain ReLU layer — and whose output is
-// not one of the model's outputs — computes relu(·) itself (batch_norm_layer.ts; the Add here),
-// and that ReLU layer then passes its input on. Outside a model's graph (a layer called directly)
+// backward, each with its tape bookkeeping. In a MobileNet every BatchNormalization is followed by
+// a ReLU(maxValue: 6) layer: tf.layers runs it as Relu then ClipByValue, four kernels forward and
+// backward. When a model runs its graph (training through fit/fitDataset/trainOnBatch, predict, or
+// the model called as a layer), this module knows the graph: a BatchNormalization whose only reader
+// is a ReLU layer (capped or not), or an Add whose only reader is a plain ReLU layer — and whose
+// output is not one of the model's outputs — computes the ReLU itself (batch_norm_layer.ts; the Add
+// here), and that ReLU layer then passes its input on. Outside a model's graph (a layer called directly)
 // and on other backends, every layer runs as it always does.
 import {engine, getBackend, NamedTensorMap, Tensor, util} from '@tensorflow/tfjs-core';
 import {ONEDNN_ADD_RELU} from '../kernels/OnednnAddRelu';
@@ -31,8 +33,14 @@ interface ModelLike {
   outputs: Array<{id: number}>;
 }
 
-/** For the model whose graph is running: each layer that applies the ReLU after it, and that ReLU layer. */
-type Plan = Map<LayerLike, LayerLike>;
+/** A ReLU layer folded into the layer before it: min(max(·, 0), max), max +Infinity for a plain ReLU. */
+export interface FoldedRelu {
+  layer: LayerLike;
+  max: number;
+}
+
+/** For the model whose graph is running: each layer that applies the ReLU after it, and that ReLU. */
+type Plan = Map<LayerLike, FoldedRelu>;
 
 const plans = new WeakMap<ModelLike, {layerCount: number, plan: Plan}>();
 let running: Plan|null = null;
@@ -41,7 +49,7 @@ let running: Plan|null = null;
 const reluApplied = new WeakMap<Tensor, LayerLike>();
 
 /** The ReLU layer `layer` may apply itself while the current model's graph runs, if any. */
-export function reluAfter(layer: LayerLike): LayerLike|undefined {
+export function reluAfter(layer: LayerLike): FoldedRelu|undefined {
   return running?.get(layer);
 }
 
@@ -51,14 +59,22 @@ export function markReluApplied(output: Tensor, relu: LayerLike): Tensor {
   return output;
 }
 
-function isPlainRelu(layer: LayerLike): boolean {
+/**
+ * A ReLU layer's cap: +Infinity for Activation('relu') and ReLU(), maxValue for ReLU({maxValue})
+ * (what tf.layers computes as relu, then clipByValue(0, maxValue)); undefined for any other layer.
+ */
+function reluMax(layer: LayerLike): number|undefined {
   const className = layer.getClassName();
-  if (className === 'Activation') return layer.getConfig()['activation'] === 'relu';
-  if (className === 'ReLU') return layer.getConfig()['maxValue'] == null;
-  return false;
+  if (className === 'Activation') return layer.getConfig()['activation'] === 'relu' ? Infinity : undefined;
+  if (className !== 'ReLU') return undefined;
+  const max = layer.getConfig()['maxValue'];
+  if (max == null) return Infinity;
+  return typeof max === 'number' && max > 0 ? max : undefined;
 }
 
-const FUSES_RELU = new Set(['BatchNormalization', 'Add']);
+/** The layers that can apply a ReLU after them: BatchNormalization any ReLU, Add a plain one. */
+const takesRelu = (className: string, max: number) =>
+    className === 'BatchNormalization' || (className === 'Add' && max === Infinity);
 
 function planOf(model: ModelLike): Plan {
   const cached = plans.get(model);
@@ -67,13 +83,13 @@ function planOf(model: ModelLike): Plan {
   const members = new Set(model.layers);
   const outputs = new Set(model.outputs.map(t => t.id));
   for (const layer of model.layers) {
-    if (!FUSES_RELU.has(layer.getClassName()) || layer.inboundNodes.length !== 1 || layer.outboundNodes.length !== 1) {
-      continue;
-    }
+    if (layer.inboundNodes.length !== 1 || layer.outboundNodes.length !== 1) continue;
     const next = layer.outboundNodes[0].outboundLayer;
-    if (!members.has(next) || next.inboundNodes.length !== 1 || !isPlainRelu(next)) continue;
+    if (!members.has(next) || next.inboundNodes.length !== 1) continue;
+    const max = reluMax(next);
+    if (max === undefined || !takesRelu(layer.getClassName(), max)) continue;
     if (layer.inboundNodes[0].outputTensors.some(t => outputs.has(t.id))) continue;
-    plan.set(layer, next);
+    plan.set(layer, {layer: next, max});
   }
   plans.set(model, {layerCount: model.layers.length, plan});
   return plan;
@@ -142,7 +158,7 @@ export function installReluFusion(layers: LayersModule): void {
   const addProto = Object.getPrototypeOf(layers.layers.add()) as LayerLike;
   const stockAdd = addProto.call;
   addProto.call = function(this: LayerLike, inputs, kwargs) {
-    const relu = reluAfter(this);
+    const relu = reluAfter(this)?.layer;
     if (relu == null || !Array.isArray(inputs) || inputs.length !== 2) return stockAdd.call(this, inputs, kwargs);
     const [a, b] = inputs;
     if (a.dtype !== 'float32' || b.dtype !== 'float32' || !util.arraysEqual(a.shape, b.shape)) {
