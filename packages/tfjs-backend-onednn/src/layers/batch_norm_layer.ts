@@ -8,11 +8,12 @@
 // measured by skipping them). Here, on this backend, one kernel computes the batch moments and
 // normalizes with them (the same native passes as tf.moments and tf.batchNorm on this backend),
 // applying the following ReLU layer's max(·, 0) (capped for a ReLU with maxValue, as MobileNet's
-// ReLU6) when relu_fusion.ts says that layer may be folded in; its gradient is one native kernel too. Each moving statistic is then updated by one
-// loop on the variable's own values, in the stock update's float32 operations in the same order:
-// training is bit-identical to the stock layer on this backend. Every other case — inference,
-// other backends, ranks other than 4, a normalized axis other than the last, no scale or no
-// offset, a constraint on the moving statistics, a gradient of a gradient — is the stock layer's.
+// ReLU6) when relu_fusion.ts says that layer may be folded in; its gradient is one native kernel
+// too. Each moving statistic is then updated by one loop on the variable's own values, in the stock
+// update's float32 operations in the same order: training is bit-identical to the stock layers on
+// this backend (with a capped ReLU folded in, in float32; see relu_fusion.ts). Every other case —
+// inference, other backends, ranks other than 4, a normalized axis other than the last, no scale or
+// no offset, a constraint on the moving statistics, a gradient of a gradient — is the stock layer's.
 //
 // tf.layers is optional for a tfjs program: without @tensorflow/tfjs-layers nothing is patched.
 import {engine, getBackend, NamedAttrMap, NamedTensorMap, Tensor, tidy, Variable} from '@tensorflow/tfjs-core';

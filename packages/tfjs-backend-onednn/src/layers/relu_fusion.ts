@@ -8,8 +8,11 @@
 // the model called as a layer), this module knows the graph: a BatchNormalization whose only reader
 // is a ReLU layer (capped or not), or an Add whose only reader is a plain ReLU layer — and whose
 // output is not one of the model's outputs — computes the ReLU itself (batch_norm_layer.ts; the Add
-// here), and that ReLU layer then passes its input on. Outside a model's graph (a layer called directly)
-// and on other backends, every layer runs as it always does.
+// here), and that ReLU layer then passes its input on. Outside a model's graph (a layer called
+// directly) and on other backends, every layer runs as it always does. A capped ReLU's gradient is
+// TensorFlow's Relu6Grad (zero at the cap itself, where tf.layers' ClipByValue passes it), and in bf16
+// its output stays bf16 where ClipByValue's is float32: there training is not bit for bit the stock
+// layers', only as close to float32's.
 import {engine, getBackend, NamedTensorMap, Tensor, util} from '@tensorflow/tfjs-core';
 import {ONEDNN_ADD_RELU} from '../kernels/OnednnAddRelu';
 
