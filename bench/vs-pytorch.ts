@@ -17,10 +17,10 @@
 //                               [--size 128] [--pictures ../shared/datasets/cats-vs-dogs/train] [--torch-malloc tuned|glibc]
 //                               [--onednn-time]
 // --onednn-time also sums, per step, the time each side spends inside oneDNN's primitives (ours from
-// the backend's primitive timer, PyTorch's from DNNL_VERBOSE): both call the same libdnnl, so that
-// time is the part of a step neither can win by its own code. The table then adds both sums and the
-// ratio imgclass would reach if everything outside those primitives took no time ("ceiling"). The
-// verbose output slows PyTorch by a few percent; quote plain runs for the ratio itself.
+// the backend's primitive timer, PyTorch's from DNNL_VERBOSE in a second PyTorch process, stepped
+// after the plain one, whose times stay the ones compared): both call the same libdnnl, so that time
+// is the part of a step neither can win by its own code. The table then adds both sums and the ratio
+// imgclass would reach if everything outside those primitives took no time ("ceiling").
 // Prints one JSON line per measurement, then the table. Needs a Python with torch (PYTHON, else
 // /usr/bin/python3, else python3: Debian's python3-torch); without one it measures imgclass only.
 import {spawn, spawnSync, ChildProcessWithoutNullStreams} from 'node:child_process';
@@ -90,10 +90,11 @@ class TorchWorker {
     child.stderr.on('data', (d: Buffer) => process.stderr.write(d));
   }
 
-  static async start(python: string, network: string) {
+  /** With `verbose`, oneDNN prints each primitive's time (DNNL_VERBOSE), which measure() sums. */
+  static async start(python: string, network: string, verbose = false) {
     const script = path.join(__dirname, 'vs_pytorch.py');
     const child = spawn(python, [script, network, String(SIZE), String(BATCH), String(THREADS)], {
-      env: {...process.env, OMP_NUM_THREADS: String(THREADS), ...TORCH_MALLOC_ENV, ...(ONEDNN_TIME ? {DNNL_VERBOSE: '1'} : {})},
+      env: {...process.env, OMP_NUM_THREADS: String(THREADS), ...TORCH_MALLOC_ENV, ...(verbose ? {DNNL_VERBOSE: '1'} : {})},
     });
     const worker = new TorchWorker(child);
     return {worker, params: await worker.next() as {trainable: number, non_trainable: number, torch: string}};
@@ -207,6 +208,8 @@ async function main() {
   for (const network of NETWORKS) {
     const ours = tfjsSide(network);
     const torch = python ? await TorchWorker.start(python, network) : undefined;
+    // DNNL_VERBOSE's printing slows the PyTorch that does it: a second process for the oneDNN sums.
+    const verboseTorch = python && ONEDNN_TIME ? await TorchWorker.start(python, network, true) : undefined;
     if (torch) {
       const same = torch.params.trainable === ours.params.trainable && torch.params.non_trainable === ours.params.non_trainable;
       emit({bench: 'vs_pytorch_params', network, imgclass: ours.params, pytorch: torch.params, equal: same});
@@ -237,6 +240,7 @@ async function main() {
         // Alternating single steps, after one untimed step of each side in this mode and precision.
         await ours.measure(mode, precision, 0, true);
         await torch?.worker.measure(mode, precision, 0, true);
+        await verboseTorch?.worker.measure(mode, precision, 0, true);
         let ourSeconds = 0, torchSeconds = 0, ourPrimitiveMs = 0, torchPrimitiveMs = 0;
         for (let step = 0; step < STEPS; step++) {
           const a = await ours.measure(mode, precision, 1, false);
@@ -245,7 +249,7 @@ async function main() {
           if (!torch) continue;
           const b = await torch.worker.measure(mode, precision, 1, false);
           torchSeconds += b.seconds;
-          torchPrimitiveMs += b.primitiveMs;
+          if (verboseTorch) torchPrimitiveMs += (await verboseTorch.worker.measure(mode, precision, 1, false)).primitiveMs;
         }
         const onednnTime = ONEDNN_TIME ? {imgclass_onednn_ms_per_step: +(ourPrimitiveMs / STEPS).toFixed(2),
                                           pytorch_onednn_ms_per_step: torch ? +(torchPrimitiveMs / STEPS).toFixed(2) : null} : {};
@@ -268,6 +272,7 @@ async function main() {
     }
     rows.push(...networkRows);
     torch?.worker.stop();
+    verboseTorch?.worker.stop();
     ours.dispose();
     fs.rmSync(work, {recursive: true, force: true});
   }
