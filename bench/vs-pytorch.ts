@@ -104,12 +104,10 @@ class TorchWorker {
     for (;;) {
       const {value, done} = await this.lines.next();
       if (done) throw new Error('bench/vs_pytorch.py exited early (its error is above)');
-      // onednn_verbose,exec,cpu,<primitive>,<implementation>,...,<milliseconds>
-      if (value.startsWith('onednn_verbose,exec,') || value.startsWith('dnnl_verbose,exec,')) {
-        this.primitiveMs += Number(value.slice(value.lastIndexOf(',') + 1));
-      } else if (!value.startsWith('onednn_verbose') && !value.startsWith('dnnl_verbose')) {
-        return JSON.parse(value);
-      }
+      // onednn_verbose,exec,cpu,<primitive>,<implementation>,...,<milliseconds> (dnnl_verbose before 2.5)
+      const verbose = /^(onednn|dnnl)_verbose,(exec,)?/.exec(value);
+      if (verbose == null) return JSON.parse(value);
+      if (verbose[2]) this.primitiveMs += Number(value.slice(value.lastIndexOf(',') + 1));
     }
   }
 
@@ -190,8 +188,8 @@ function imgclassTrainEpoch(network: string, precision: 'float32'|'bfloat16', wo
 }
 
 type Row = {network: string, mode: string, precision: string, imgclass: number[], pytorch: number[],
-            /** With --onednn-time, per round: ms per step inside oneDNN's primitives, and PyTorch's ms per step. */
-            imgclassOnednnMs: number[], pytorchOnednnMs: number[], pytorchMs: number[],
+            /** With --onednn-time, per round: ms per step inside oneDNN's primitives. */
+            imgclassOnednnMs: number[], pytorchOnednnMs: number[],
             /** Mode imgclass-train: the steps of an epoch of PICTURES. */
             stepsPerEpoch?: number};
 
@@ -219,7 +217,7 @@ async function main() {
     const modes = MODES.filter(mode => mode !== 'imgclass-train' || fs.existsSync(PICTURES));
     if (modes.length < MODES.length) console.log(`${PICTURES} is missing: skipping the imgclass-train mode.`);
     const networkRows = modes.flatMap(mode => precisions.map(precision =>
-        ({network, mode, precision, imgclass: [], pytorch: [], imgclassOnednnMs: [], pytorchOnednnMs: [], pytorchMs: []} as Row)));
+        ({network, mode, precision, imgclass: [], pytorch: [], imgclassOnednnMs: [], pytorchOnednnMs: []} as Row)));
     for (let round = 0; round < ROUNDS; round++) {
       for (const row of networkRows) {
         const mode = row.mode as Mode, precision = row.precision as 'float32'|'bfloat16';
@@ -255,10 +253,7 @@ async function main() {
                                           pytorch_onednn_ms_per_step: torch ? +(torchPrimitiveMs / STEPS).toFixed(2) : null} : {};
         if (ONEDNN_TIME) {
           row.imgclassOnednnMs.push(ourPrimitiveMs / STEPS);
-          if (torch) {
-            row.pytorchOnednnMs.push(torchPrimitiveMs / STEPS);
-            row.pytorchMs.push(1000 * torchSeconds / STEPS);
-          }
+          if (torch) row.pytorchOnednnMs.push(torchPrimitiveMs / STEPS);
         }
         const a = {images_per_s: BATCH * STEPS / ourSeconds};
         const b = torch ? {images_per_s: BATCH * STEPS / torchSeconds} : undefined;
@@ -286,7 +281,7 @@ async function main() {
     const ratios = r.pytorch.map((p, i) => r.imgclass[i] / p);
     const fmt = (v: number[]) => v.length ? median(v).toFixed(1) : '–';
     // The ratio with nothing but oneDNN's primitives left on our side: PyTorch's step ÷ our time inside them.
-    const ceilings = r.pytorchMs.map((ms, i) => ms / r.imgclassOnednnMs[i]);
+    const ceilings = r.pytorch.length ? r.imgclassOnednnMs.map((ms, i) => 1000 * BATCH / r.pytorch[i] / ms) : [];
     const onednn = ONEDNN_TIME ? ` ${fmt(r.imgclassOnednnMs)} | ${fmt(r.pytorchOnednnMs)} | ${ceilings.length ? median(ceilings).toFixed(2) + '×' : '–'} |` : '';
     console.log(`| ${r.network} | ${r.mode} | ${r.precision} | ${fmt(r.imgclass)} | ${fmt(r.pytorch)} | ` +
                 `${ratios.length ? median(ratios).toFixed(2) + '×' : '–'} | ` +

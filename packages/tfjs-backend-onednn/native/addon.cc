@@ -119,14 +119,10 @@ static double primitiveMs = 0;
 static int64_t primitiveCalls = 0;
 
 void Run(const dnnl::primitive& p, const std::unordered_map<int, memory>& args) {
-  if (!timePrimitives) {
-    p.execute(Stream(), args);
-    Stream().wait();
-    return;
-  }
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = timePrimitives ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
   p.execute(Stream(), args);
   Stream().wait();
+  if (!timePrimitives) return;
   primitiveMs += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   primitiveCalls++;
 }

@@ -69,67 +69,103 @@ async function kernelsRun(f: () => unknown): Promise<string[]> {
   })).kernels.map(k => k.name);
 }
 
-async function fusedMatchesLayerByLayer(precision: string) {
+interface Network {
+  model: tf.LayersModel;
+  /** The same layers called one by one (outside the model's graph, so never fused). */
+  layerByLayer: (x: tf.Tensor) => tf.Tensor;
+}
+
+/**
+ * The model in training mode against its layers called one by one: `kernels` run fused[i] and
+ * unfused[i] times. Output, loss and gradients bit for bit — except the gradients with
+ * `bf16Gradients` 'near float32': each as close to the float32 ones as layer by layer's (within
+ * 25%, or 1e-3).
+ */
+async function fusedMatchesLayerByLayer(
+    {model, layerByLayer}: Network, precision: string,
+    expected: {kernels: string[], fused: number[], unfused: number[]}, gradients: 'exact'|'near float32' = 'exact') {
   tf.setBackend('onednn');
-  const {model, layerByLayer} = residualNetwork();
   let unfused!: ReturnType<typeof lossAndGradients>, fused!: ReturnType<typeof lossAndGradients>;
   const unfusedKernels = await kernelsRun(() => unfused = lossAndGradients(layerByLayer, model));
   const fusedKernels = await kernelsRun(() => fused = lossAndGradients(x => model.apply(x, {training: true}) as tf.Tensor, model));
-  const count = (kernels: string[], name: string) => kernels.filter(k => k === name).length;
-  assert.deepEqual([count(fusedKernels, 'OnednnBatchNormReluLayer'), count(fusedKernels, 'OnednnAddRelu'),
-                    count(fusedKernels, 'Relu')], [2, 1, 0], fusedKernels.join(', '));
-  assert.deepEqual([count(unfusedKernels, 'OnednnBatchNormReluLayer'), count(unfusedKernels, 'OnednnAddRelu'),
-                    count(unfusedKernels, 'Relu')], [0, 0, 3], unfusedKernels.join(', '));
+  const counts = (kernels: string[]) => expected.kernels.map(name => kernels.filter(k => k === name).length);
+  assert.deepEqual(counts(fusedKernels), expected.fused, fusedKernels.join(', '));
+  assert.deepEqual(counts(unfusedKernels), expected.unfused, unfusedKernels.join(', '));
   assert.deepEqual(Array.from(fused.output), Array.from(unfused.output), `${precision}: output`);
   assert.equal(fused.loss, unfused.loss, `${precision}: loss`);
-  fused.grads.forEach((g, i) => assert.deepEqual(Array.from(g.values), Array.from(unfused.grads[i].values),
-                                                 `${precision}: gradient of ${g.name}`));
+  if (gradients === 'exact') {
+    fused.grads.forEach((g, i) => assert.deepEqual(Array.from(g.values), Array.from(unfused.grads[i].values),
+                                                   `${precision}: gradient of ${g.name}`));
+  } else {
+    setPrecision('float32');
+    const reference = lossAndGradients(layerByLayer, model);
+    setPrecision('bfloat16');
+    fused.grads.forEach((g, i) => {
+      const fusedError = relativeError(g.values, reference.grads[i].values);
+      const layerError = relativeError(unfused.grads[i].values, reference.grads[i].values);
+      assert.ok(fusedError <= Math.max(1.25 * layerError, 1e-3),
+                `${precision}: gradient of ${g.name}: ${fusedError} from float32's, layer by layer ${layerError}`);
+    });
+  }
   model.dispose();
 }
 
+const RESIDUAL_KERNELS = {kernels: ['OnednnBatchNormReluLayer', 'OnednnAddRelu', 'Relu'], fused: [2, 1, 0], unfused: [0, 0, 3]};
+
+/**
+ * Three trainOnBatch steps of `network()` on `backend`: then the prediction and every weight, and
+ * the kernels the steps ran (those on pictures, rank 4, by name; the loss's tagged as such).
+ */
+async function trainThreeSteps(backend: string, network: () => Network) {
+  tf.setBackend(backend);
+  const {model} = network();
+  model.compile({optimizer: tf.train.adam(1e-2), loss: 'categoricalCrossentropy'});
+  const x = X(), labels = LABELS();
+  const profile = await tf.profile(async () => {
+    for (let i = 0; i < 3; i++) await model.trainOnBatch(x, labels);
+  });
+  const prediction = model.predict(x) as tf.Tensor;
+  const values = [prediction, ...model.weights.map(w => w.read())].map(t => t.dataSync() as Float32Array);
+  const names = ['prediction', ...model.weights.map(w => w.name)];
+  model.dispose();
+  tf.dispose([x, labels, prediction]);
+  // The loss clips probabilities too: only the kernels on pictures are the layers' under test.
+  return {values, names, kernels: profile.kernels.map(k => k.inputShapes[0]?.length === 4 ? k.name : `${k.name} (loss)`)};
+}
+
+/** The network trained on 'onednn' as on tfjs's CPU backend (within 1e-4); the kernels it ran on 'onednn'. */
+async function trainsAsCpuBackend(network: () => Network): Promise<(name: string) => number> {
+  const cpu = await trainThreeSteps('cpu', network);
+  const onednn = await trainThreeSteps('onednn', network);
+  tf.setBackend('onednn');
+  onednn.values.forEach((actual, i) => {
+    const error = relativeError(actual, cpu.values[i]);
+    assert.ok(error <= 1e-4, `${onednn.names[i]}: relative error ${error}`);
+  });
+  return name => onednn.kernels.filter(k => k === name).length;
+}
+
 test('ReLU folded into BatchNorm and Add: the same values and gradients as the layers called one by one (float32)', async () => {
-  await fusedMatchesLayerByLayer('float32');
+  await fusedMatchesLayerByLayer(residualNetwork(), 'float32', RESIDUAL_KERNELS);
 });
 
 test('ReLU folded into BatchNorm and Add: the same values and gradients as the layers called one by one (bf16)',
      {skip: skipWithoutBf16}, async () => {
   setPrecision('bfloat16');
   try {
-    await fusedMatchesLayerByLayer('bf16');
+    await fusedMatchesLayerByLayer(residualNetwork(), 'bf16', RESIDUAL_KERNELS);
   } finally {
     setPrecision('float32');
   }
 });
 
 test('a training step folds each ReLU into its BatchNorm or Add, and trains as the CPU backend does', async () => {
-  const train = async (backend: string) => {
-    tf.setBackend(backend);
-    const {model} = residualNetwork();
-    model.compile({optimizer: tf.train.adam(1e-2), loss: 'categoricalCrossentropy'});
-    const x = X(), labels = LABELS();
-    const profile = await tf.profile(async () => {
-      for (let i = 0; i < 3; i++) await model.trainOnBatch(x, labels);
-    });
-    const prediction = model.predict(x) as tf.Tensor;
-    const values = [prediction, ...model.weights.map(w => w.read())].map(t => t.dataSync() as Float32Array);
-    const names = ['prediction', ...model.weights.map(w => w.name)];
-    model.dispose();
-    tf.dispose([x, labels, prediction]);
-    return {values, names, kernels: profile.kernels.map(k => k.name)};
-  };
-  const cpu = await train('cpu');
-  const onednn = await train('onednn');
-  tf.setBackend('onednn');
-  const count = (name: string) => onednn.kernels.filter(k => k === name).length;
+  const count = await trainsAsCpuBackend(residualNetwork);
   // Per step: BN+ReLU twice (bn1, bn2), BN alone twice (bn3, the projection's), Add+ReLU once.
-  assert.equal(count('OnednnBatchNormReluLayer'), 6, onednn.kernels.join(', '));
+  assert.equal(count('OnednnBatchNormReluLayer'), 6);
   assert.equal(count('OnednnBatchNormLayer'), 6);
   assert.equal(count('OnednnAddRelu'), 3);
-  assert.equal(count('Relu') + count('OnednnMoments') + count('Identity'), 0, onednn.kernels.join(', '));
-  onednn.values.forEach((actual, i) => {
-    const error = relativeError(actual, cpu.values[i]);
-    assert.ok(error <= 1e-4, `${onednn.names[i]}: relative error ${error}`);
-  });
+  assert.equal(count('Relu') + count('OnednnMoments') + count('Identity'), 0);
 });
 
 /**
@@ -158,44 +194,19 @@ function cappedNetwork(gamma: number) {
   return {model, layerByLayer: (x: tf.Tensor) => layerByLayer(x), clippedShare};
 }
 
-/**
- * Bit for bit in float32. In bf16 the output and loss bit for bit, and each gradient as close to the
- * float32 one as layer by layer's is (within 25%, or 1e-3).
- */
-async function cappedMatchesLayerByLayer(precision: string, gamma: number, clipped: [number, number]) {
+const CAPPED_KERNELS = {kernels: ['OnednnBatchNormReluLayer', 'Relu', 'ClipByValue'], fused: [2, 0, 0], unfused: [0, 2, 2]};
+
+/** cappedNetwork(gamma), checking first that the share of the first ReLU6's outputs at 6 is within `clipped`. */
+function cappedNetworkClipping(gamma: number, clipped: [number, number]): Network {
   tf.setBackend('onednn');
-  const {model, layerByLayer, clippedShare} = cappedNetwork(gamma);
-  const share = tf.tidy(() => clippedShare(X()));
+  const network = cappedNetwork(gamma);
+  const share = tf.tidy(() => network.clippedShare(X()));
   assert.ok(share >= clipped[0] && share <= clipped[1], `${share} of the first ReLU6's outputs at 6`);
-  let unfused!: ReturnType<typeof lossAndGradients>, fused!: ReturnType<typeof lossAndGradients>;
-  const unfusedKernels = await kernelsRun(() => unfused = lossAndGradients(layerByLayer, model));
-  const fusedKernels = await kernelsRun(() => fused = lossAndGradients(x => model.apply(x, {training: true}) as tf.Tensor, model));
-  const count = (kernels: string[], name: string) => kernels.filter(k => k === name).length;
-  assert.deepEqual(['OnednnBatchNormReluLayer', 'Relu', 'ClipByValue'].map(k => count(fusedKernels, k)), [2, 0, 0],
-                   fusedKernels.join(', '));
-  assert.deepEqual(['OnednnBatchNormReluLayer', 'Relu', 'ClipByValue'].map(k => count(unfusedKernels, k)), [0, 2, 2],
-                   unfusedKernels.join(', '));
-  assert.deepEqual(Array.from(fused.output), Array.from(unfused.output), `${precision}: output`);
-  assert.equal(fused.loss, unfused.loss, `${precision}: loss`);
-  if (precision === 'float32') {
-    fused.grads.forEach((g, i) => assert.deepEqual(Array.from(g.values), Array.from(unfused.grads[i].values),
-                                                   `${precision}: gradient of ${g.name}`));
-  } else {
-    setPrecision('float32');
-    const reference = lossAndGradients(layerByLayer, model);
-    setPrecision('bfloat16');
-    fused.grads.forEach((g, i) => {
-      const fusedError = relativeError(g.values, reference.grads[i].values);
-      const layerError = relativeError(unfused.grads[i].values, reference.grads[i].values);
-      assert.ok(fusedError <= Math.max(1.25 * layerError, 1e-3),
-                `${precision}: gradient of ${g.name}: ${fusedError} from float32's, layer by layer ${layerError}`);
-    });
-  }
-  model.dispose();
+  return network;
 }
 
 test('ReLU6 folded into BatchNorm: the same values and gradients as the layers called one by one (float32, a third clipped)', async () => {
-  await cappedMatchesLayerByLayer('float32', 6, [0.1, 0.5]);
+  await fusedMatchesLayerByLayer(cappedNetworkClipping(6, [0.1, 0.5]), 'float32', CAPPED_KERNELS);
 });
 
 // In bf16 the gradients are not bit for bit: tf.layers' ClipByValue has no bf16 form, so layer by
@@ -207,39 +218,16 @@ test('ReLU6 folded into BatchNorm: the same values as the layers called one by o
      {skip: skipWithoutBf16}, async () => {
   setPrecision('bfloat16');
   try {
-    await cappedMatchesLayerByLayer('bf16', 1, [0, 0]);
+    await fusedMatchesLayerByLayer(cappedNetworkClipping(1, [0, 0]), 'bf16', CAPPED_KERNELS, 'near float32');
   } finally {
     setPrecision('float32');
   }
 });
 
 test('a training step folds each ReLU6 into its BatchNorm, and trains as the CPU backend does', async () => {
-  const train = async (backend: string) => {
-    tf.setBackend(backend);
-    const {model} = cappedNetwork(6);
-    model.compile({optimizer: tf.train.adam(1e-2), loss: 'categoricalCrossentropy'});
-    const x = X(), labels = LABELS();
-    const profile = await tf.profile(async () => {
-      for (let i = 0; i < 3; i++) await model.trainOnBatch(x, labels);
-    });
-    const prediction = model.predict(x) as tf.Tensor;
-    const values = [prediction, ...model.weights.map(w => w.read())].map(t => t.dataSync() as Float32Array);
-    const names = ['prediction', ...model.weights.map(w => w.name)];
-    model.dispose();
-    tf.dispose([x, labels, prediction]);
-    // The loss clips probabilities too: only the kernels on pictures (rank 4) are the ReLU6 layers'.
-    return {values, names, kernels: profile.kernels.map(k => k.inputShapes[0]?.length === 4 ? k.name : `${k.name} (loss)`)};
-  };
-  const cpu = await train('cpu');
-  const onednn = await train('onednn');
-  tf.setBackend('onednn');
-  const count = (name: string) => onednn.kernels.filter(k => k === name).length;
-  assert.equal(count('OnednnBatchNormReluLayer'), 6, onednn.kernels.join(', '));
-  assert.equal(count('Relu') + count('ClipByValue') + count('OnednnClipGrad'), 0, onednn.kernels.join(', '));
-  onednn.values.forEach((actual, i) => {
-    const error = relativeError(actual, cpu.values[i]);
-    assert.ok(error <= 1e-4, `${onednn.names[i]}: relative error ${error}`);
-  });
+  const count = await trainsAsCpuBackend(() => cappedNetwork(6));
+  assert.equal(count('OnednnBatchNormReluLayer'), 6);
+  assert.equal(count('Relu') + count('ClipByValue') + count('OnednnClipGrad'), 0);
 });
 
 test('a BatchNorm whose output is also a model output is not rectified; layers called directly are not fused', () => {
